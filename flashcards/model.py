@@ -1,0 +1,167 @@
+"""The deck model: entries as written in YAML, and the cards they yield.
+
+Everything here is plain data. Cards carry plain text (never HTML); renderers
+(terminal, Anki) escape it for their medium.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Optional, Union
+
+
+class CardKind(str, Enum):
+    """What a card asks. The value is the last part of the card id, so never rename one."""
+
+    TERM = "term"  # term -> definition
+    DEFINITION = "definition"  # definition -> term
+    WHAT_IT_DOES = "what_it_does"
+    WHOS_BEHIND_IT = "whos_behind_it"
+    WHAT_MAKES_IT_DISTINCT = "what_makes_it_distinct"
+    PHRASE = "phrase"  # don't say -> do say (+ why)
+    HOLDS = "holds"  # where does the analogy hold?
+    BREAKS = "breaks"  # where does the analogy break?
+
+
+# The question each optional term field answers, shared by every renderer
+# (terminal review, Anki templates, quizzes) so a card reads the same everywhere.
+TERM_FIELD_QUESTIONS = {
+    CardKind.WHAT_IT_DOES: "What does it do?",
+    CardKind.WHOS_BEHIND_IT: "Who's behind it?",
+    CardKind.WHAT_MAKES_IT_DISTINCT: "What makes it distinct?",
+}
+TERM_QUESTION = "What is it?"
+DEFINITION_QUESTION = "Which term is this?"
+PHRASE_QUESTION = "What do you say instead?"
+HOLDS_QUESTION = "Where does the analogy hold?"
+BREAKS_QUESTION = "Where does the analogy break?"
+
+
+@dataclass(frozen=True)
+class Term:
+    id: str
+    term: str
+    definition: str
+    what_it_does: Optional[str] = None
+    whos_behind_it: Optional[str] = None
+    what_makes_it_distinct: Optional[str] = None
+    tags: tuple[str, ...] = ()
+    source: Optional[str] = None
+    line: int = 0
+
+    kind = "term"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    id: str
+    dont_say: str
+    do_say: str
+    why: str
+    tags: tuple[str, ...] = ()
+    source: Optional[str] = None
+    line: int = 0
+
+    kind = "phrase"
+
+
+@dataclass(frozen=True)
+class Analog:
+    id: str
+    concept: str
+    analog: str
+    holds: Optional[str] = None
+    breaks: Optional[str] = None
+    tags: tuple[str, ...] = ()
+    source: Optional[str] = None
+    line: int = 0
+
+    kind = "analog"
+
+
+Entry = Union[Term, Phrase, Analog]
+
+
+@dataclass(frozen=True)
+class Deck:
+    id: str
+    name: str
+    description: Optional[str] = None
+    source: Optional[str] = None
+    tags: tuple[str, ...] = ()
+    terms: tuple[Term, ...] = ()
+    phrases: tuple[Phrase, ...] = ()
+    analogs: tuple[Analog, ...] = ()
+    path: Optional[str] = field(default=None, compare=False)
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return self.terms + self.phrases + self.analogs
+
+
+@dataclass(frozen=True)
+class Card:
+    """One question/answer pair. ``id`` is ``deck/entry/kind`` and never changes
+    when the entry's text is edited, so review history follows the entry."""
+
+    id: str
+    deck_id: str
+    entry_id: str
+    kind: CardKind
+    front: str
+    back: str
+    tags: tuple[str, ...] = ()
+    source: Optional[str] = None
+
+
+def card_id(deck_id: str, entry_id: str, kind: CardKind) -> str:
+    return f"{deck_id}/{entry_id}/{kind.value}"
+
+
+def cards_for_entry(deck_id: str, entry: Entry) -> list[Card]:
+    """The cards an entry yields, in a fixed order."""
+
+    def make(kind: CardKind, front: str, back: str) -> Card:
+        return Card(
+            id=card_id(deck_id, entry.id, kind),
+            deck_id=deck_id,
+            entry_id=entry.id,
+            kind=kind,
+            front=front,
+            back=back,
+            tags=entry.tags,
+            source=entry.source,
+        )
+
+    if isinstance(entry, Term):
+        cards = [
+            make(CardKind.TERM, f"{entry.term}\n\n{TERM_QUESTION}", entry.definition),
+            make(CardKind.DEFINITION, f"{entry.definition}\n\n{DEFINITION_QUESTION}", entry.term),
+        ]
+        for kind, question in TERM_FIELD_QUESTIONS.items():
+            text = getattr(entry, kind.value)
+            if text:
+                cards.append(make(kind, f"{entry.term}\n\n{question}", text))
+        return cards
+    if isinstance(entry, Phrase):
+        return [
+            make(
+                CardKind.PHRASE,
+                f"Don't say: {entry.dont_say}\n\n{PHRASE_QUESTION}",
+                f"Do say: {entry.do_say}\n\nWhy it matters: {entry.why}",
+            )
+        ]
+    if isinstance(entry, Analog):
+        setup = f"{entry.concept}\nOkta analog: {entry.analog}"
+        cards = []
+        if entry.holds:
+            cards.append(make(CardKind.HOLDS, f"{setup}\n\n{HOLDS_QUESTION}", entry.holds))
+        if entry.breaks:
+            cards.append(make(CardKind.BREAKS, f"{setup}\n\n{BREAKS_QUESTION}", entry.breaks))
+        return cards
+    raise TypeError(f"not a deck entry: {entry!r}")
+
+
+def cards_for_deck(deck: Deck) -> list[Card]:
+    return [card for entry in deck.entries for card in cards_for_entry(deck.id, entry)]
