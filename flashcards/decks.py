@@ -1,0 +1,282 @@
+"""Reading deck files: YAML text -> ``Deck``, with every problem located to a line.
+
+Only safe YAML is read: the text is composed into nodes by PyYAML's SafeLoader
+(no tags, no object construction) and checked node by node, so each message
+can name the file and line it is about.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Optional
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import DeckError, Problem
+from .model import Analog, Deck, Phrase, Term
+
+DECK_SUFFIXES = (".yaml", ".yml")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+ID_RULE = "lowercase letters, digits, '-' and '_', starting with a letter or digit"
+
+DECK_REQUIRED = ("id", "name")
+DECK_OPTIONAL = ("description", "source", "tags", "terms", "phrases", "analogs")
+
+# list name -> (entry class, required text fields, optional text fields)
+ENTRY_KINDS = {
+    "terms": (Term, ("term", "definition"), ("what_it_does", "whos_behind_it", "what_makes_it_distinct")),
+    "phrases": (Phrase, ("dont_say", "do_say", "why"), ()),
+    "analogs": (Analog, ("concept", "analog"), ("holds", "breaks")),
+}
+ENTRY_COMMON = ("id", "tags", "source")
+
+_NULL_VALUES = {"", "~", "null", "Null", "NULL"}
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def shipped_decks_dir() -> Path:
+    """The folder of decks installed with the package."""
+    try:
+        folder = Path(str(resources.files("flashcards.shipped_decks")))
+        if folder.is_dir():
+            return folder
+    except ModuleNotFoundError:  # running from a source tree that was not installed
+        pass
+    return Path(__file__).resolve().parent.parent / "decks"
+
+
+def find_deck_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand files and folders into deck files (``*.yaml``/``*.yml``), sorted per folder."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in DECK_SUFFIXES and p.is_file())
+            if not found:
+                problems.append(Problem(str(path), 0, "folder holds no .yaml or .yml deck files"))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), 0, "no such file or folder"))
+    if problems:
+        raise DeckError(problems)
+    return files
+
+
+def check_file(path: str | Path) -> tuple[Optional[Deck], list[Problem]]:
+    """Read one deck file. Returns the deck (None if it has problems) and every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(str(path), 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    except OSError as exc:
+        return None, [Problem(str(path), 0, f"cannot read: {exc.strerror or exc}")]
+    return parse_deck(text, str(path))
+
+
+def load_deck(path: str | Path) -> Deck:
+    """Read one deck file or raise ``DeckError`` with every problem in it."""
+    deck, problems = check_file(path)
+    if problems:
+        raise DeckError(problems)
+    assert deck is not None
+    return deck
+
+
+def load_decks(paths: Iterable[str | Path]) -> list[Deck]:
+    """Read every deck under ``paths``; all or nothing.
+
+    Raises ``DeckError`` listing the problems of every file (and deck ids used
+    by two files) if any file is invalid.
+    """
+    decks: list[Deck] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for file in find_deck_files(paths):
+        deck, file_problems = check_file(file)
+        problems.extend(file_problems)
+        if deck is None:
+            continue
+        if deck.id in seen:
+            problems.append(Problem(str(file), 0, f"deck id '{deck.id}' is also used by {seen[deck.id]}"))
+            continue
+        seen[deck.id] = str(file)
+        decks.append(deck)
+    if problems:
+        raise DeckError(problems)
+    return decks
+
+
+def parse_deck(text: str, path: str = "<deck>") -> tuple[Optional[Deck], list[Problem]]:
+    """Parse deck YAML text. Returns (deck or None, problems)."""
+    return _DeckReader(path).read(text)
+
+
+class _DeckReader:
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def problem(self, node: Optional[Node], message: str) -> None:
+        line = node.start_mark.line + 1 if node is not None else 0
+        self.problems.append(Problem(self.path, line, message))
+
+    def read(self, text: str) -> tuple[Optional[Deck], list[Problem]]:
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else 0
+            what = exc.problem or exc.context or "invalid YAML"
+            return None, [Problem(self.path, line, f"YAML syntax error: {what}")]
+        except yaml.YAMLError as exc:
+            return None, [Problem(self.path, 0, f"YAML error: {exc}")]
+        if root is None:
+            return None, [Problem(self.path, 0, "empty file: a deck needs at least 'id' and 'name'")]
+        if not isinstance(root, MappingNode):
+            return None, [Problem(self.path, root.start_mark.line + 1,
+                                  "a deck must be a mapping with 'id', 'name' and lists of entries")]
+
+        fields = self.mapping(root, DECK_REQUIRED, DECK_OPTIONAL, "deck")
+        deck_id = self.identifier(fields, "id")
+        name = self.text(fields, "name", required=True)
+        description = self.text(fields, "description")
+        source = self.text(fields, "source")
+        tags = self.tags(fields)
+
+        entries: dict[str, list] = {}
+        ids: dict[str, int] = {}
+        for list_name, (cls, required, optional) in ENTRY_KINDS.items():
+            entries[list_name] = []
+            node = fields.get(list_name)
+            if node is None or self.is_null(node):
+                continue
+            if not isinstance(node, SequenceNode):
+                self.problem(node, f"'{list_name}' must be a list of entries")
+                continue
+            for item in node.value:
+                entry_id = self.raw_id(item)
+                if entry_id in ids:
+                    self.problem(item, f"duplicate id '{entry_id}' (first used at line {ids[entry_id]})")
+                elif entry_id:
+                    ids[entry_id] = item.start_mark.line + 1
+                entry = self.entry(item, list_name, cls, required, optional)
+                if entry is not None:
+                    entries[list_name].append(entry)
+
+        if self.problems:
+            return None, sorted(self.problems, key=lambda p: p.line)
+        deck = Deck(
+            id=deck_id, name=name, description=description, source=source, tags=tags,
+            terms=tuple(entries["terms"]), phrases=tuple(entries["phrases"]),
+            analogs=tuple(entries["analogs"]), path=self.path,
+        )
+        return deck, []
+
+    # -- entries --------------------------------------------------------
+
+    def entry(self, node: Node, list_name: str, cls, required, optional):
+        singular = list_name[:-1]
+        if not isinstance(node, MappingNode):
+            self.problem(node, f"each item of '{list_name}' must be a mapping of fields ({singular} entry)")
+            return None
+        before = len(self.problems)
+        fields = self.mapping(node, ("id",) + required, ENTRY_COMMON[1:] + optional, f"{singular} entry")
+        values = {"id": self.identifier(fields, "id", where=f"{singular} entry")}
+        for key in required:
+            values[key] = self.text(fields, key, required=True)
+        for key in optional + ("source",):
+            values[key] = self.text(fields, key)
+        values["tags"] = self.tags(fields)
+        if cls is Analog and not values["holds"] and not values["breaks"]:
+            self.problem(node, "analog entry needs 'holds' or 'breaks' (or both)")
+        if len(self.problems) > before:
+            return None
+        return cls(line=node.start_mark.line + 1, **values)
+
+    # -- field helpers --------------------------------------------------
+
+    @staticmethod
+    def raw_id(node: Node) -> Optional[str]:
+        """An entry's id as written, before validation (for duplicate checks)."""
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode) and key_node.value == "id" and isinstance(value_node, ScalarNode):
+                    return value_node.value.strip() or None
+        return None
+
+    def mapping(self, node: MappingNode, required, optional, what: str) -> dict[str, Node]:
+        allowed = tuple(required) + tuple(optional)
+        fields: dict[str, Node] = {}
+        key_nodes: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.problem(key_node, f"{what}: keys must be plain names")
+                continue
+            key = key_node.value
+            if key in fields:
+                self.problem(key_node, f"duplicate key '{key}' (first at line {key_nodes[key].start_mark.line + 1})")
+                continue
+            if key not in allowed:
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                suggestion = f" (did you mean '{hint[0]}'?)" if hint else f" (allowed: {', '.join(allowed)})"
+                self.problem(key_node, f"unknown key '{key}' in {what}{suggestion}")
+                continue
+            fields[key] = value_node
+            key_nodes[key] = key_node
+        for key in required:
+            if key not in fields:
+                self.problem(node, f"{what} is missing required field '{key}'")
+        return fields
+
+    @staticmethod
+    def is_null(node: Node) -> bool:
+        return isinstance(node, ScalarNode) and node.tag != _STR_TAG and node.value in _NULL_VALUES
+
+    def text(self, fields, key, *, required=False) -> Optional[str]:
+        value_node = fields.get(key)
+        if value_node is None:
+            return None  # a missing required key is reported by mapping()
+        if not isinstance(value_node, ScalarNode):
+            kind = "a list" if isinstance(value_node, SequenceNode) else "a mapping"
+            self.problem(value_node, f"'{key}' must be text, not {kind}")
+            return None
+        value = "" if self.is_null(value_node) else value_node.value.strip()
+        if not value:
+            if required:
+                self.problem(value_node, f"'{key}' is empty")
+            return None
+        return value
+
+    def identifier(self, fields, key, *, where="deck") -> Optional[str]:
+        value = self.text(fields, key, required=True)
+        if value is not None and not ID_PATTERN.match(value):
+            self.problem(fields[key], f"{where} id '{value}' is not a valid id ({ID_RULE})")
+            return None
+        return value
+
+    def tags(self, fields) -> tuple[str, ...]:
+        node = fields.get("tags")
+        if node is None or self.is_null(node):
+            return ()
+        if not isinstance(node, SequenceNode):
+            self.problem(node, "'tags' must be a list, e.g. [pricing, inference]")
+            return ()
+        tags = []
+        for item in node.value:
+            if not isinstance(item, ScalarNode) or not item.value.strip():
+                self.problem(item, "each tag must be a non-empty word")
+                continue
+            tag = item.value.strip()
+            if any(ch.isspace() for ch in tag):
+                self.problem(item, f"tag '{tag}' contains spaces (use '-' or '_' instead)")
+                continue
+            tags.append(tag)
+        return tuple(tags)
