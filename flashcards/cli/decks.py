@@ -1,0 +1,121 @@
+"""`flash import`, `flash validate`, `flash decks`, `flash cards`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from ._common import CONTEXT_SETTINGS, common_options, console, open_store, resolve_today
+
+paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+
+
+@click.command("import", context_settings=CONTEXT_SETTINGS)
+@paths_argument
+@common_options
+def import_(paths, db_path, today) -> None:
+    """Validate deck files (or folders of them) and bring the database in line.
+
+    New entries add cards, edited entries update them and keep their review
+    history, removed entries retire theirs (history kept; it returns if the
+    entry does). All or nothing: if any deck is invalid, nothing changes.
+
+    Example: flash import decks/
+    """
+    from ..decks import load_decks
+    from ..render import sync_table
+
+    day = resolve_today(today)
+    decks = load_decks(paths)  # raises DeckError before the database is touched
+    with open_store(db_path) as store:
+        reports = store.sync(decks, today=day)
+    console().print(sync_table(reports, title=f"Imported {len(reports)} deck{'s' if len(reports) != 1 else ''}"))
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@paths_argument
+@common_options
+def validate(paths, db_path, today) -> None:
+    """Check deck files without importing them.
+
+    Prints every problem in every file as FILE:LINE: MESSAGE and exits with
+    status 1 if there is any.
+
+    Example: flash validate decks/lesson-04-ai-lifecycle.yaml
+    """
+    from ..decks import load_decks
+    from ..errors import DeckError
+    from ..model import cards_for_deck
+
+    try:
+        decks = load_decks(paths)
+    except DeckError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        files = len({p.path for p in exc.problems})
+        raise click.ClickException(
+            f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} "
+            f"in {files} file{'s' if files != 1 else ''}"
+        ) from None
+    cards = sum(len(cards_for_deck(d)) for d in decks)
+    entries = sum(len(d.entries) for d in decks)
+    click.echo(f"OK: {len(decks)} deck{'s' if len(decks) != 1 else ''}, {entries} entries, {cards} cards")
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@common_options
+def decks(db_path, today) -> None:
+    """List decks with their new, due-today, learning and total cards.
+
+    Learning cards are those seen but not yet past their first one-day
+    interval (SM-2 repetitions 0 or 1).
+
+    Example: flash decks --today 2026-12-01
+    """
+    from ..render import deck_table
+
+    day = resolve_today(today)
+    with open_store(db_path, create=False) as store:
+        summaries = store.deck_summaries(today=day)
+    if not summaries:
+        click.echo("No decks yet: run 'flash import PATH' or 'flash review'.")
+        return
+    console().print(deck_table(summaries, today=day))
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@click.option("--deck", metavar="ID", help="Only this deck.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+@common_options
+def cards(deck: Optional[str], as_json: bool, db_path, today) -> None:
+    """Show every card and its SM-2 state (retired cards included).
+
+    --json prints objects with id, deck, entry, kind, front, back,
+    repetitions, easiness, interval, due (YYYY-MM-DD, null when new), lapses,
+    last_review, retired and suspended.
+
+    Example: flash cards --deck lesson-04-ai-lifecycle --json
+    """
+    from ..render import cards_table
+
+    with open_store(db_path, create=False) as store:
+        store.require_deck(deck)
+        records = store.cards(deck=deck)
+    if as_json:
+        click.echo(json.dumps([card_json(c) for c in records], indent=2, ensure_ascii=False))
+        return
+    console().print(cards_table(records))
+
+
+def card_json(c) -> dict:
+    s = c.state
+    return {
+        "id": c.id, "deck": c.deck_id, "entry": c.entry_id, "kind": c.kind.value,
+        "front": c.front, "back": c.back, "repetitions": s.repetitions, "easiness": s.ef / 100,
+        "interval": s.interval, "due": s.due.isoformat() if s.due else None, "lapses": s.lapses,
+        "last_review": s.last_review.isoformat() if s.last_review else None,
+        "retired": c.retired, "suspended": c.suspended,
+    }

@@ -1,0 +1,152 @@
+"""A day's review session: which cards, in what order, and the same-day drill rule.
+
+No I/O happens here beyond the ``Store`` calls in ``start_session``; the
+session itself is plain state that the CLI (or a test) drives:
+
+    session = start_session(store, today=day)
+    while (card := session.current) is not None:
+        record = store.record(card.id, grade, today=day, now=..., drill=session.is_drill(card))
+        session.answer(card, grade, record.id)
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Optional
+
+from .sm2 import PASSING_GRADE, SESSION_PASS_GRADE
+from .store import CardRecord, Store
+
+DEFAULT_NEW_PER_DAY = 20
+
+
+@dataclass
+class _Answer:
+    record_id: int
+    card: CardRecord
+    grade: int
+    drill: bool
+    requeued: bool
+
+
+@dataclass
+class Summary:
+    reviewed: int  # scheduled reviews graded (drills not counted)
+    correct: int  # of those, graded 3 or more
+    drills: int  # extra same-day passes
+    left: int  # cards still in the queue when the session ended
+
+    @property
+    def correct_rate(self) -> Optional[float]:
+        return self.correct / self.reviewed if self.reviewed else None
+
+
+@dataclass
+class ReviewSession:
+    """The queue of one sitting. A card graded below 4 goes to the back of the
+    queue and comes back (as a drill, which leaves its schedule alone) until it
+    is graded 4 or 5."""
+
+    queue: deque[CardRecord]
+    drilled: set[str] = field(default_factory=set)  # cards whose next grade today is a drill
+    new_count: int = 0
+    due_count: int = 0
+    history: list[_Answer] = field(default_factory=list)
+
+    @property
+    def current(self) -> Optional[CardRecord]:
+        return self.queue[0] if self.queue else None
+
+    @property
+    def done(self) -> int:
+        return len(self.history)
+
+    @property
+    def left(self) -> int:
+        return len(self.queue)
+
+    def is_drill(self, card: CardRecord) -> bool:
+        return card.id in self.drilled
+
+    def answer(self, card: CardRecord, grade: int, record_id: int) -> None:
+        """Take the grade the store just recorded for the current card."""
+        if self.current is None or self.current.id != card.id:
+            raise ValueError(f"{card.id} is not the current card")
+        self.queue.popleft()
+        drill = self.is_drill(card)
+        requeue = grade < SESSION_PASS_GRADE
+        if requeue:
+            self.queue.append(card)
+            self.drilled.add(card.id)
+        self.history.append(_Answer(record_id, card, grade, drill, requeue))
+
+    def undo(self) -> Optional[int]:
+        """Put the last graded card back in front; return the review id to undo in the store."""
+        if not self.history:
+            return None
+        last = self.history.pop()
+        if last.requeued:
+            # the copy at the back is the last occurrence of this card
+            for index in range(len(self.queue) - 1, -1, -1):
+                if self.queue[index].id == last.card.id:
+                    del self.queue[index]
+                    break
+        if not last.drill:
+            self.drilled.discard(last.card.id)
+        self.queue.appendleft(last.card)
+        return last.record_id
+
+    def summary(self) -> Summary:
+        scheduled = [a for a in self.history if not a.drill]
+        return Summary(
+            reviewed=len(scheduled),
+            correct=sum(a.grade >= PASSING_GRADE for a in scheduled),
+            drills=len(self.history) - len(scheduled),
+            left=self.left,
+        )
+
+
+def start_session(
+    store: Store,
+    *,
+    today: date,
+    deck: Optional[str] = None,
+    limit: Optional[int] = None,
+    new_per_day: int = DEFAULT_NEW_PER_DAY,
+) -> ReviewSession:
+    """Build today's queue: unfinished drills from earlier today, due cards
+    (oldest due first), then new cards up to the day's allowance."""
+    drills = store.pending_drills(today=today, deck=deck)
+    drill_ids = {c.id for c in drills}
+    due = [c for c in store.due_cards(today=today, deck=deck, limit=limit) if c.id not in drill_ids]
+    cards = drills + due
+    allowance = max(0, new_per_day - store.new_introduced(today=today, deck=deck))
+    if limit is not None:
+        allowance = min(allowance, max(0, limit - len(cards)))
+        cards = cards[:limit]
+    new = store.new_cards(deck=deck, limit=allowance)
+    return ReviewSession(
+        queue=deque(cards + new), drilled=drill_ids, new_count=len(new), due_count=len(due),
+    )
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What comes next after a session."""
+
+    next_due: Optional[date]
+    next_due_count: int
+    due_tomorrow: int
+    new_left: int
+
+
+def outlook(store: Store, *, today: date, deck: Optional[str] = None) -> Outlook:
+    nxt = store.next_due(today=today, deck=deck)
+    return Outlook(
+        next_due=nxt[0] if nxt else None,
+        next_due_count=nxt[1] if nxt else 0,
+        due_tomorrow=store.due_on(today + timedelta(days=1), deck=deck),
+        new_left=len(store.new_cards(deck=deck, limit=1)),
+    )
