@@ -1,7 +1,7 @@
 """Reading deck files: YAML text -> ``Deck``, with every problem located to a line.
 
-Only safe YAML is read: the text is composed into nodes by PyYAML's SafeLoader
-(no tags, no object construction) and checked node by node, so each message
+Only safe YAML is read: the text is composed into nodes by PyYAML's safe
+loader (no object construction at all) and checked node by node, so each message
 can name the file and line it is about.
 """
 
@@ -36,6 +36,9 @@ ENTRY_COMMON = ("id", "tags", "source")
 
 _NULL_VALUES = {"", "~", "null", "Null", "NULL"}
 _STR_TAG = "tag:yaml.org,2002:str"
+# libyaml's parser when PyYAML was built with it (about 10x faster); both are safe
+# here because we only compose nodes and never construct objects from tags.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def shipped_decks_dir() -> Path:
@@ -130,10 +133,10 @@ class _DeckReader:
 
     def read(self, text: str) -> tuple[Optional[Deck], list[Problem]]:
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = yaml.compose(text, Loader=_LOADER)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else 0
+            line = min(mark.line + 1, text.count("\n") + 1) if mark else 0
             what = exc.problem or exc.context or "invalid YAML"
             return None, [Problem(self.path, line, f"YAML syntax error: {what}")]
         except yaml.YAMLError as exc:

@@ -4,9 +4,10 @@ No I/O happens here beyond the ``Store`` calls in ``start_session``; the
 session itself is plain state that the CLI (or a test) drives:
 
     session = start_session(store, today=day)
-    while (card := session.current) is not None:
-        record = store.record(card.id, grade, today=day, now=..., drill=session.is_drill(card))
-        session.answer(card, grade, record.id)
+    while (card_id := session.current) is not None:
+        card = store.card(card_id)  # fetched when shown: the queue holds ids only
+        record = store.record(card_id, grade, today=day, now=..., drill=session.is_drill(card_id))
+        session.answer(card_id, grade, record.id)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import date, timedelta
 from typing import Optional
 
 from .sm2 import PASSING_GRADE, SESSION_PASS_GRADE
-from .store import CardRecord, Store
+from .store import Store
 
 DEFAULT_NEW_PER_DAY = 20
 
@@ -25,7 +26,7 @@ DEFAULT_NEW_PER_DAY = 20
 @dataclass
 class _Answer:
     record_id: int
-    card: CardRecord
+    card_id: str
     grade: int
     drill: bool
     requeued: bool
@@ -49,14 +50,14 @@ class ReviewSession:
     queue and comes back (as a drill, which leaves its schedule alone) until it
     is graded 4 or 5."""
 
-    queue: deque[CardRecord]
+    queue: deque[str]  # card ids; the first is the card on screen
     drilled: set[str] = field(default_factory=set)  # cards whose next grade today is a drill
     new_count: int = 0
     due_count: int = 0
     history: list[_Answer] = field(default_factory=list)
 
     @property
-    def current(self) -> Optional[CardRecord]:
+    def current(self) -> Optional[str]:
         return self.queue[0] if self.queue else None
 
     @property
@@ -67,20 +68,20 @@ class ReviewSession:
     def left(self) -> int:
         return len(self.queue)
 
-    def is_drill(self, card: CardRecord) -> bool:
-        return card.id in self.drilled
+    def is_drill(self, card_id: str) -> bool:
+        return card_id in self.drilled
 
-    def answer(self, card: CardRecord, grade: int, record_id: int) -> None:
+    def answer(self, card_id: str, grade: int, record_id: int) -> None:
         """Take the grade the store just recorded for the current card."""
-        if self.current is None or self.current.id != card.id:
-            raise ValueError(f"{card.id} is not the current card")
+        if self.current != card_id:
+            raise ValueError(f"{card_id} is not the current card")
         self.queue.popleft()
-        drill = self.is_drill(card)
+        drill = self.is_drill(card_id)
         requeue = grade < SESSION_PASS_GRADE
         if requeue:
-            self.queue.append(card)
-            self.drilled.add(card.id)
-        self.history.append(_Answer(record_id, card, grade, drill, requeue))
+            self.queue.append(card_id)
+            self.drilled.add(card_id)
+        self.history.append(_Answer(record_id, card_id, grade, drill, requeue))
 
     def undo(self) -> Optional[int]:
         """Put the last graded card back in front; return the review id to undo in the store."""
@@ -90,12 +91,12 @@ class ReviewSession:
         if last.requeued:
             # the copy at the back is the last occurrence of this card
             for index in range(len(self.queue) - 1, -1, -1):
-                if self.queue[index].id == last.card.id:
+                if self.queue[index] == last.card_id:
                     del self.queue[index]
                     break
         if not last.drill:
-            self.drilled.discard(last.card.id)
-        self.queue.appendleft(last.card)
+            self.drilled.discard(last.card_id)
+        self.queue.appendleft(last.card_id)
         return last.record_id
 
     def summary(self) -> Summary:
@@ -118,15 +119,15 @@ def start_session(
 ) -> ReviewSession:
     """Build today's queue: unfinished drills from earlier today, due cards
     (oldest due first), then new cards up to the day's allowance."""
-    drills = store.pending_drills(today=today, deck=deck)
-    drill_ids = {c.id for c in drills}
-    due = [c for c in store.due_cards(today=today, deck=deck, limit=limit) if c.id not in drill_ids]
+    drills = store.pending_drill_ids(today=today, deck=deck)
+    drill_ids = set(drills)
+    due = [c for c in store.due_card_ids(today=today, deck=deck, limit=limit) if c not in drill_ids]
     cards = drills + due
     allowance = max(0, new_per_day - store.new_introduced(today=today, deck=deck))
     if limit is not None:
         allowance = min(allowance, max(0, limit - len(cards)))
         cards = cards[:limit]
-    new = store.new_cards(deck=deck, limit=allowance)
+    new = store.new_card_ids(deck=deck, limit=allowance)
     return ReviewSession(
         queue=deque(cards + new), drilled=drill_ids, new_count=len(new), due_count=len(due),
     )
@@ -148,5 +149,5 @@ def outlook(store: Store, *, today: date, deck: Optional[str] = None) -> Outlook
         next_due=nxt[0] if nxt else None,
         next_due_count=nxt[1] if nxt else 0,
         due_tomorrow=store.due_on(today + timedelta(days=1), deck=deck),
-        new_left=len(store.new_cards(deck=deck, limit=1)),
+        new_left=len(store.new_card_ids(deck=deck, limit=1)),
     )

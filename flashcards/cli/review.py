@@ -120,8 +120,9 @@ def review(deck: Optional[str], limit: Optional[int], new_per_day: int, db_path,
 
 
 def _run(session, store, keys, day, con, card_front, card_back) -> None:
-    while (card := session.current) is not None:
-        drill = session.is_drill(card)
+    while (card_id := session.current) is not None:
+        card = store.card(card_id)
+        drill = session.is_drill(card_id)
         con.print(card_front(card, done=session.done, left=session.left, drill=drill))
         started = time.monotonic()
         answer = keys.reveal(con)
@@ -140,7 +141,7 @@ def _run(session, store, keys, day, con, card_front, card_back) -> None:
             continue
         record = store.record(card.id, answer, today=day, now=now(), drill=drill,
                               duration_ms=int((time.monotonic() - started) * 1000))
-        session.answer(card, answer, record.id)
+        session.answer(card_id, answer, record.id)
         con.print(_after_grade(record, requeued=answer < 4))
 
 

@@ -103,7 +103,8 @@ def _iso(value: Optional[date]) -> Optional[str]:
 
 
 def _card_hash(card: Card) -> str:
-    payload = json.dumps([card.kind.value, card.front, card.back, list(card.tags), card.source])
+    """A digest of what a card shows; an unchanged card is skipped on re-import."""
+    payload = "\x1f".join((card.kind.value, card.front, card.back, "\x1e".join(card.tags), card.source or ""))
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
 
@@ -240,8 +241,9 @@ class Store:
         inserts, updates, moves, new_states = [], [], [], []
         for position, card in enumerate(cards_for_deck(deck)):
             digest = _card_hash(card)
-            row = (card.front, card.back, json.dumps(list(card.tags)), card.source, position, digest)
             old = existing.pop(card.id, None)
+            if old is None or old[0] != digest or old[1]:
+                row = (card.front, card.back, json.dumps(list(card.tags)), card.source, position, digest)
             if old is None:
                 inserts.append((card.id, deck.id, card.entry_id, card.kind.value) + row + (today, today))
                 new_states.append((card.id,))
@@ -321,26 +323,26 @@ class Store:
 
     # -- the review queue -------------------------------------------------
 
-    def due_cards(self, *, today: date, deck: Optional[str] = None, limit: Optional[int] = None) -> list[CardRecord]:
-        """Cards due on or before ``today``, oldest due first."""
-        sql = f"""SELECT {_CARD_COLUMNS} {_CARD_FROM}
+    def due_card_ids(self, *, today: date, deck: Optional[str] = None, limit: Optional[int] = None) -> list[str]:
+        """Ids of the cards due on or before ``today``, oldest due first."""
+        sql = f"""SELECT s.card_id {_CARD_FROM}
             WHERE s.due <= :today AND c.retired = 0 AND s.suspended = 0
               AND (s.buried_until IS NULL OR s.buried_until <= :today)
               {"AND c.deck_id = :deck" if deck else ""}
             ORDER BY s.due, c.deck_id, c.position {"LIMIT :limit" if limit is not None else ""}"""
         rows = self.db.conn.execute(sql, {"today": today.isoformat(), "deck": deck, "limit": limit})
-        return [_record_from_row(row) for row in rows]
+        return [row[0] for row in rows]
 
-    def new_cards(self, *, deck: Optional[str] = None, limit: int) -> list[CardRecord]:
-        """Never-reviewed cards in deck order."""
+    def new_card_ids(self, *, deck: Optional[str] = None, limit: int) -> list[str]:
+        """Ids of never-reviewed cards, in deck order."""
         if limit <= 0:
             return []
-        sql = f"""SELECT {_CARD_COLUMNS} {_CARD_FROM}
+        sql = f"""SELECT s.card_id {_CARD_FROM}
             WHERE s.due IS NULL AND c.retired = 0 AND s.suspended = 0
               {"AND c.deck_id = :deck" if deck else ""}
             ORDER BY c.deck_id, c.position LIMIT :limit"""
         rows = self.db.conn.execute(sql, {"deck": deck, "limit": limit})
-        return [_record_from_row(row) for row in rows]
+        return [row[0] for row in rows]
 
     def new_introduced(self, *, today: date, deck: Optional[str] = None) -> int:
         """How many new cards had their first review on ``today`` (for the daily new-card cap)."""
@@ -364,14 +366,14 @@ class Store:
             grades.setdefault(card_id, []).append((kind, grade))
         return grades
 
-    def pending_drills(self, *, today: date, deck: Optional[str] = None) -> list[CardRecord]:
+    def pending_drill_ids(self, *, today: date, deck: Optional[str] = None) -> list[str]:
         """Cards graded today whose latest grade was below 4: they come back until graded 4 or 5."""
         ids = [
             cid for cid, grades in self.todays_grades(today=today, deck=deck).items()
             if grades[-1][1] < SESSION_PASS_GRADE
         ]
         records = [self.card(cid) for cid in ids]
-        return [r for r in records if not r.retired and not r.suspended]
+        return [r.id for r in records if not r.retired and not r.suspended]
 
     def next_due(self, *, today: date, deck: Optional[str] = None) -> Optional[tuple[date, int]]:
         """The first day after ``today`` with cards due, and how many fall due that day."""

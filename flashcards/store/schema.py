@@ -35,6 +35,8 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX cards_deck ON cards(deck_id, position)",
         "CREATE INDEX cards_entry ON cards(deck_id, entry_id)",
+        # covers the join from card_state when building the review queue
+        "CREATE INDEX cards_queue ON cards(id, retired, deck_id, position)",
         """CREATE TABLE card_state (
             card_id TEXT PRIMARY KEY REFERENCES cards(id),
             repetitions INTEGER NOT NULL DEFAULT 0,

@@ -1,0 +1,176 @@
+"""Measure the performance budget of the daily-review issue on a large database.
+
+    python benchmarks/bench.py [--cards 100000] [--log-rows 1000000] [--workdir DIR]
+
+Prints figures (median of repeated runs); asserts nothing. The budget:
+building the review queue < 50 ms, grading a card with its commit < 5 ms,
+`flash --help` and `flash review` to the first card < 300 ms, and
+re-importing an unchanged 10,000-entry deck close to a no-op.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import yaml
+
+from flashcards.decks import load_deck
+from flashcards.model import Deck, Term
+from flashcards.review import start_session
+from flashcards.store import Store
+
+TODAY = date(2026, 11, 23)
+
+
+def timed(fn, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def report(label: str, times: list[float], budget: float | None = None) -> None:
+    med = statistics.median(times)
+    line = f"{label:<48} median {med:8.2f} ms   min {min(times):8.2f}   max {max(times):8.2f}   (n={len(times)})"
+    if budget is not None:
+        line += f"   budget {budget:g} ms: {'ok' if med < budget else 'OVER'}"
+    print(line, flush=True)
+
+
+def synthetic_deck(entries: int, deck_id: str = "bench") -> Deck:
+    terms = tuple(
+        Term(id=f"t{i}", term=f"Term {i}", definition=f"Definition of term {i}.",
+             what_it_does=f"What term {i} does.", whos_behind_it=f"Who is behind term {i}.",
+             what_makes_it_distinct=f"What makes term {i} distinct.")
+        for i in range(entries)
+    )
+    return Deck(id=deck_id, name="Benchmark deck", terms=terms)
+
+
+def build_database(path: Path, cards: int, log_rows: int) -> None:
+    """Cards through the store's own sync; the log through bulk inserts (setup only)."""
+    store = Store.open(path)
+    start = time.perf_counter()
+    store.sync([synthetic_deck(cards // 5)], today=TODAY - timedelta(days=400))
+    print(f"setup: synced {cards:,} new cards in {time.perf_counter() - start:.1f} s", flush=True)
+    rng = random.Random(1)
+    conn = store.db.conn
+    ids = [row[0] for row in conn.execute("SELECT id FROM cards ORDER BY id")]
+    reviewed = ids[: int(len(ids) * 0.8)]  # a fifth of the cards stay new
+    start = time.perf_counter()
+    with conn:
+        # each reviewed card: a state with a due date spread over ~a year around today
+        conn.executemany(
+            "UPDATE card_state SET repetitions = ?, ef = ?, interval = ?, due = ?, last_review = ? WHERE card_id = ?",
+            ((rng.randint(1, 8), rng.randrange(130, 300, 2), rng.randint(1, 300),
+              (TODAY + timedelta(days=rng.randint(-30, 330))).isoformat(),
+              (TODAY - timedelta(days=rng.randint(1, 300))).isoformat(), cid) for cid in reviewed),
+        )
+        rows = (
+            (rng.choice(reviewed), datetime(2025, 1, 1).isoformat(),
+             (TODAY - timedelta(days=rng.randint(1, 400))).isoformat(), "review", rng.randint(0, 5),
+             1, 250, 1, None, 0, None, 2, 250, 6, None, 0, None)
+            for _ in range(log_rows)
+        )
+        conn.executemany(
+            """INSERT INTO reviews (card_id, reviewed_at, day, kind, grade,
+               reps_before, ef_before, interval_before, due_before, lapses_before, last_review_before,
+               reps_after, ef_after, interval_after, due_after, lapses_after, last_review_after)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            rows,
+        )
+    conn.execute("ANALYZE")
+    print(f"setup: {len(reviewed):,} scheduled cards, {log_rows:,} log rows in {time.perf_counter() - start:.1f} s")
+    store.close()
+
+
+def bench_queue_and_grading(path: Path) -> None:
+    store = Store.open(path, create=False)
+    due = store.due_on(TODAY)
+    print(f"database: {path.stat().st_size / 1e6:.0f} MB, {due:,} cards due on {TODAY}")
+    report("build the review queue (default, 20 new)", timed(lambda: start_session(store, today=TODAY), 15), 50)
+    report("build the review queue (--limit 100)",
+           timed(lambda: start_session(store, today=TODAY, limit=100), 15), 50)
+    session = start_session(store, today=TODAY, limit=300)
+    grades = iter([5, 4, 3, 5, 4] * 100)
+
+    def grade_one():
+        card_id = session.current
+        store.card(card_id)  # what the CLI fetches to show it
+        record = store.record(card_id, next(grades), today=TODAY, now=datetime.now().astimezone(),
+                              drill=session.is_drill(card_id))
+        session.answer(card_id, record.grade, record.id)
+
+    report("show + grade a card (state, log row, commit)", timed(grade_one, 200), 5)
+    store.close()
+
+
+def bench_cli(path: Path) -> None:
+    env = dict(os.environ, FLASH_DB=str(path), FLASH_TODAY=TODAY.isoformat())
+    flash = [sys.executable, "-m", "flashcards"]
+    report("flash --help (process start to exit)",
+           timed(lambda: subprocess.run(flash + ["--help"], env=env, capture_output=True, check=True), 10), 300)
+
+    def first_card():
+        proc = subprocess.Popen(flash + ["review"], env=env, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        buffer = b""
+        while b"left" not in buffer:  # the first card's panel ends with "N done · M left"
+            chunk = proc.stdout.read1(65536)
+            if not chunk:
+                raise RuntimeError(proc.stderr.read().decode())
+            buffer += chunk
+        proc.stdin.close()  # end of input ends the session cleanly
+        proc.wait()
+
+    report("flash review: start to first card on screen", timed(first_card, 10), 300)
+
+
+def bench_reimport(workdir: Path) -> None:
+    deck_file = workdir / "big.yaml"
+    deck = synthetic_deck(10_000, "big")
+    data = {"id": deck.id, "name": deck.name, "terms": [
+        {k: getattr(t, k) for k in ("id", "term", "definition", "what_it_does", "whos_behind_it",
+                                      "what_makes_it_distinct")} for t in deck.terms]}
+    deck_file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    store = Store.open(workdir / "import.db")
+    parsed = load_deck(deck_file)
+    first = timed(lambda: store.sync([parsed], today=TODAY), 1)
+    report("import a 10,000-entry deck, first time (sync only)", first)
+    report("re-import it unchanged (sync only)", timed(lambda: store.sync([parsed], today=TODAY), 5))
+    report("parse + validate the 10,000-entry YAML file", timed(lambda: load_deck(deck_file), 3))
+    reports = store.sync([parsed], today=TODAY)
+    print(f"  unchanged re-import reported: added {len(reports[0].added)}, updated {len(reports[0].updated)}, "
+          f"retired {len(reports[0].retired)}, unchanged {reports[0].unchanged}")
+    store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cards", type=int, default=100_000)
+    parser.add_argument("--log-rows", type=int, default=1_000_000)
+    parser.add_argument("--workdir", type=Path)
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="flash-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / "bench.db"
+    if not path.exists():
+        build_database(path, args.cards, args.log_rows)
+    bench_queue_and_grading(path)
+    bench_cli(path)
+    bench_reimport(workdir)
+
+
+if __name__ == "__main__":
+    main()
