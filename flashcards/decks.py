@@ -54,7 +54,7 @@ def shipped_decks_dir() -> Path:
 
 def find_deck_files(paths: Iterable[str | Path]) -> list[Path]:
     """Expand files and folders into deck files (``*.yaml``/``*.yml``), sorted per folder."""
-    files: list[Path] = []
+    files: dict[Path, Path] = {}  # resolved -> as given; a file named twice is read once
     problems: list[Problem] = []
     for raw in paths:
         path = Path(raw)
@@ -62,14 +62,16 @@ def find_deck_files(paths: Iterable[str | Path]) -> list[Path]:
             found = sorted(p for p in path.iterdir() if p.suffix in DECK_SUFFIXES and p.is_file())
             if not found:
                 problems.append(Problem(str(path), 0, "folder holds no .yaml or .yml deck files"))
-            files.extend(found)
         elif path.is_file():
-            files.append(path)
+            found = [path]
         else:
             problems.append(Problem(str(path), 0, "no such file or folder"))
+            continue
+        for file in found:
+            files.setdefault(file.resolve(), file)
     if problems:
         raise DeckError(problems)
-    return files
+    return list(files.values())
 
 
 def check_file(path: str | Path) -> tuple[Optional[Deck], list[Problem]]:

@@ -20,6 +20,7 @@ COMMANDS = {
     "validate": "flashcards.cli.decks:validate",
     "decks": "flashcards.cli.decks:decks",
     "cards": "flashcards.cli.decks:cards",
+    "export": "flashcards.cli.export:export",
 }
 
 
@@ -37,12 +38,21 @@ class FlashGroup(click.Group):
         return getattr(importlib.import_module(module), attr)
 
     def invoke(self, ctx):
-        from ..errors import FlashcardsError
+        from ..errors import DeckError, FlashcardsError
 
         try:
             return super().invoke(ctx)
+        except DeckError as exc:
+            raise click.ClickException(f"{problem_count(exc.problems)}:\n{exc}") from exc
         except FlashcardsError as exc:
             raise click.ClickException(str(exc)) from exc
+
+
+def problem_count(problems) -> str:
+    """'3 problems in 2 files'."""
+    files = len({p.path for p in problems})
+    return (f"{len(problems)} problem{'s' if len(problems) != 1 else ''} "
+            f"in {files} file{'s' if files != 1 else ''}")
 
 
 @click.group(cls=FlashGroup, context_settings=CONTEXT_SETTINGS)

@@ -26,7 +26,9 @@ def _parse_today(ctx, param, value: Optional[str]) -> Optional[date]:
     try:
         return parse_day(value)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+        source = ctx.get_parameter_source(param.name)
+        where = " (from FLASH_TODAY)" if source == click.core.ParameterSource.ENVIRONMENT else ""
+        raise click.BadParameter(f"{exc}{where}", ctx=ctx, param=param) from None
 
 
 def db_option(f):

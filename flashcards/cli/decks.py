@@ -53,13 +53,11 @@ def validate(paths, db_path, today) -> None:
     try:
         decks = load_decks(paths)
     except DeckError as exc:
+        from . import problem_count
+
         for problem in exc.problems:
             click.echo(str(problem))
-        files = len({p.path for p in exc.problems})
-        raise click.ClickException(
-            f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} "
-            f"in {files} file{'s' if files != 1 else ''}"
-        ) from None
+        raise click.ClickException(problem_count(exc.problems)) from None
     cards = sum(len(cards_for_deck(d)) for d in decks)
     entries = sum(len(d.entries) for d in decks)
     click.echo(f"OK: {len(decks)} deck{'s' if len(decks) != 1 else ''}, {entries} entries, {cards} cards")
@@ -89,28 +87,48 @@ def decks(db_path, today) -> None:
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.option("--deck", metavar="ID", help="Only this deck.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+@click.option("--suspended", "only_suspended", is_flag=True, help="Only suspended cards.")
+@click.option("--leeches", "only_leeches", is_flag=True,
+              help="Only leeches (E-Factor at the 1.3 floor, or 8+ lapses).")
+@click.option("--due", "only_due", is_flag=True, help="Only cards due for review today.")
 @common_options
-def cards(deck: Optional[str], as_json: bool, db_path, today) -> None:
+def cards(deck: Optional[str], as_json: bool, only_suspended: bool, only_leeches: bool, only_due: bool,
+          db_path, today) -> None:
     """Show every card and its SM-2 state (retired cards included).
+
+    The status column says new, retired, suspended, buried (until a day) or
+    leech. --suspended, --leeches and --due keep only those cards (given
+    together, cards that are all of them).
 
     --json prints objects with id, deck, entry, kind, front, back,
     repetitions, easiness, interval, due (YYYY-MM-DD, null when new), lapses,
-    last_review, retired and suspended.
+    last_review, retired, suspended, buried_until (null unless buried past
+    today) and leech.
 
-    Example: flash cards --deck lesson-04-ai-lifecycle --json
+    Example: flash cards --deck lesson-04-ai-lifecycle --leeches
     """
     from ..render import cards_table
+    from ..stats import is_due, is_leech
 
+    day = resolve_today(today)
     with open_store(db_path, create=False) as store:
         store.require_deck(deck)
         records = store.cards(deck=deck)
+    records = [
+        c for c in records
+        if (not only_suspended or c.suspended) and (not only_leeches or is_leech(c.state))
+        and (not only_due or is_due(c, day))
+    ]
     if as_json:
-        click.echo(json.dumps([card_json(c) for c in records], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([card_json(c, day) for c in records], indent=2, ensure_ascii=False))
         return
-    console().print(cards_table(records))
+    console().print(cards_table(records, today=day))
 
 
-def card_json(c) -> dict:
+def card_json(c, today=None) -> dict:
+    """A card as ``flash cards --json`` prints it (``buried_until`` only if later than ``today``)."""
+    from ..stats import is_buried, is_leech
+
     s = c.state
     return {
         "id": c.id, "deck": c.deck_id, "entry": c.entry_id, "kind": c.kind.value,
@@ -118,4 +136,7 @@ def card_json(c) -> dict:
         "interval": s.interval, "due": s.due.isoformat() if s.due else None, "lapses": s.lapses,
         "last_review": s.last_review.isoformat() if s.last_review else None,
         "retired": c.retired, "suspended": c.suspended,
+        "buried_until": (c.buried_until.isoformat()
+                         if c.buried_until and (today is None or is_buried(c, today)) else None),
+        "leech": is_leech(s),
     }
