@@ -36,6 +36,11 @@ DEFINITION_QUESTION = "Which term is this?"
 PHRASE_QUESTION = "What do you say instead?"
 HOLDS_QUESTION = "Where does the analogy hold?"
 BREAKS_QUESTION = "Where does the analogy break?"
+# Labels inside phrase and analog cards.
+DONT_SAY_LABEL = "Don't say:"
+DO_SAY_LABEL = "Do say:"
+WHY_LABEL = "Why it matters:"
+ANALOG_LABEL = "Okta analog:"
 
 
 @dataclass(frozen=True)
@@ -148,12 +153,12 @@ def cards_for_entry(deck_id: str, entry: Entry) -> list[Card]:
         return [
             make(
                 CardKind.PHRASE,
-                f"Don't say: {entry.dont_say}\n\n{PHRASE_QUESTION}",
-                f"Do say: {entry.do_say}\n\nWhy it matters: {entry.why}",
+                f"{DONT_SAY_LABEL} {entry.dont_say}\n\n{PHRASE_QUESTION}",
+                f"{DO_SAY_LABEL} {entry.do_say}\n\n{WHY_LABEL} {entry.why}",
             )
         ]
     if isinstance(entry, Analog):
-        setup = f"{entry.concept}\nOkta analog: {entry.analog}"
+        setup = f"{entry.concept}\n{ANALOG_LABEL} {entry.analog}"
         cards = []
         if entry.holds:
             cards.append(make(CardKind.HOLDS, f"{setup}\n\n{HOLDS_QUESTION}", entry.holds))

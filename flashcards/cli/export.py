@@ -1,0 +1,69 @@
+"""``flash export``: decks to other tools (Anki packages)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from ._common import CONTEXT_SETTINGS, common_options, console
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+def export():
+    """Export decks to other tools.
+
+    Example: flash export anki
+    """
+
+
+@export.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH]...")
+@click.option(
+    "-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+    help="Write one package holding every deck to FILE (.apkg). "
+    "[default: exports/<deck id>.apkg, one per deck]",
+)
+@common_options
+def anki(paths: tuple[Path, ...], out: Optional[Path], db_path, today):
+    """Write decks as Anki packages for Anki, AnkiDroid and AnkiMobile.
+
+    PATH is a deck file or a folder of them (default: the shipped decks). Each
+    deck becomes the Anki decks "<name>::Terms", "::Phrases" and "::Analogs".
+    Re-importing a later export updates the notes in place and keeps Anki's
+    progress. Set SOURCE_DATE_EPOCH for byte-identical builds; it is also the
+    time stamped on every note. --db and --today are accepted but unused.
+
+    Example: flash export anki decks/ -o lesson-04.apkg
+    """
+    from ..anki import source_date_epoch, write_packages
+    from ..decks import load_decks, shipped_decks_dir
+
+    decks = load_decks(paths or [shipped_decks_dir()])
+    reports = write_packages(decks, out=out, timestamp=source_date_epoch(os.environ))
+    render_reports(reports, console())
+
+
+def render_reports(reports, out) -> None:
+    """One table per package written: its Anki decks with notes and cards, and totals."""
+    from rich import box
+    from rich.filesize import decimal
+    from rich.table import Table
+
+    packages: dict[Path, list] = {}
+    for report in reports:
+        packages.setdefault(report.path, []).append(report)
+    for path, package in packages.items():
+        notes = sum(r.notes for r in package)
+        cards = sum(r.cards for r in package)
+        out.print(f"Wrote {path} ({decimal(package[0].bytes)})", soft_wrap=True, markup=False)
+        table = Table(box=box.SIMPLE, show_footer=True)
+        table.add_column("Anki deck", footer="Total", overflow="fold")
+        table.add_column("Notes", justify="right", footer=str(notes))
+        table.add_column("Cards", justify="right", footer=str(cards))
+        for report in package:
+            for sub in report.subdecks:
+                table.add_row(sub.name, str(sub.notes), str(sub.cards))
+        out.print(table)

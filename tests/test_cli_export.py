@@ -1,0 +1,207 @@
+"""`flash export anki`: arguments, output, errors (the packages themselves are
+checked against real Anki in test_anki_export.py)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from flashcards.cli import cli
+from flashcards.decks import load_decks, shipped_decks_dir
+from flashcards.model import cards_for_deck
+
+SAMPLE = """\
+id: sample-deck
+name: Sample deck
+terms:
+  - id: t1
+    term: Inference
+    definition: Running a trained model.
+    what_it_does: Answers questions.
+phrases:
+  - id: p1
+    dont_say: We train the model.
+    do_say: We adapt a trained model.
+    why: Nobody here pre-trains.
+analogs:
+  - id: a1
+    concept: Fine-tuning
+    analog: Custom attributes
+    holds: Both extend a base.
+    breaks: One is reversible.
+"""
+
+OTHER = """\
+id: other-deck
+name: Other deck
+phrases:
+  - id: p1
+    dont_say: It's ours.
+    do_say: It's yours.
+    why: Ownership.
+"""
+
+BROKEN = """\
+id: broken
+name: Broken deck
+terms:
+  - id: t1
+    term: Token
+"""
+
+
+@pytest.fixture
+def decks(tmp_path):
+    """A folder with two valid deck files."""
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    (folder / "sample.yaml").write_text(SAMPLE, encoding="utf-8")
+    (folder / "other.yaml").write_text(OTHER, encoding="utf-8")
+    return folder
+
+
+def export_anki(runner, *args, env=None):
+    return runner.invoke(cli, ["export", "anki", *map(str, args)], env=env, catch_exceptions=False)
+
+
+def run_flash(*args, cwd: Path):
+    """Run `flash export anki` as a process in ``cwd``, for the default ``exports/`` folder
+    (tests never change their own working directory)."""
+    env = {k: v for k, v in os.environ.items()
+           if k != "SOURCE_DATE_EPOCH" and not k.startswith("FLASH_")}
+    env.update(COLUMNS="200", XDG_DATA_HOME=str(cwd / "xdg-data"))
+    return subprocess.run(
+        [sys.executable, "-c", "from flashcards.cli import cli; cli(prog_name='flash')",
+         "export", "anki", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def row(name: str, notes: int, cards: int) -> re.Pattern:
+    return re.compile(rf"^\s*{re.escape(name)}\s+{notes}\s+{cards}\s*$", re.M)
+
+
+def test_writes_one_package_per_deck_into_exports(decks, tmp_path):
+    result = run_flash("decks/sample.yaml", "decks/other.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    exports = tmp_path / "exports"
+    assert sorted(p.name for p in exports.iterdir()) == ["other-deck.apkg", "sample-deck.apkg"]
+    size = (exports / "sample-deck.apkg").stat().st_size
+    out = result.stdout
+    assert re.search(rf"^Wrote exports/sample-deck\.apkg \({size / 1000:.1f} kB\)", out, re.M)
+    assert re.search(r"^Wrote exports/other-deck\.apkg \(\d+\.\d kB\)", out, re.M)
+    assert row("Sample deck::Terms", 1, 3).search(out)
+    assert row("Sample deck::Phrases", 1, 1).search(out)
+    assert row("Sample deck::Analogs", 1, 2).search(out)
+    assert row("Total", 3, 6).search(out)
+    assert row("Other deck::Phrases", 1, 1).search(out)
+    assert row("Total", 1, 1).search(out)
+    with zipfile.ZipFile(exports / "sample-deck.apkg") as apkg:
+        assert apkg.namelist() == ["collection.anki2", "media"]
+
+
+def test_shipped_decks_by_default(tmp_path):
+    result = run_flash(cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    shipped = load_decks([shipped_decks_dir()])
+    for deck in shipped:
+        assert (tmp_path / "exports" / f"{deck.id}.apkg").is_file()
+        assert f"Wrote exports/{deck.id}.apkg (" in result.stdout
+    lesson = next(d for d in shipped if d.id == "lesson-04-ai-lifecycle")
+    assert row("Total", len(lesson.entries), len(cards_for_deck(lesson))).search(result.stdout)
+
+
+def test_invalid_deck_stops_the_export_and_writes_nothing(decks, tmp_path):
+    (decks / "broken.yaml").write_text(BROKEN, encoding="utf-8")
+    result = run_flash("decks", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: 1 problem in 1 file:\n"
+        "decks/broken.yaml:4: term entry is missing required field 'definition'\n"
+    )
+    assert not (tmp_path / "exports").exists()
+
+
+def test_folder_argument_and_single_output_file(runner, decks, tmp_path):
+    out = tmp_path / "phone" / "new" / "all.apkg"
+    result = export_anki(runner, decks, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.rglob("*.apkg")) == ["all.apkg"]
+    text = result.stdout
+    assert text.count("Wrote ") == 1 and f"Wrote {out} (" in text
+    assert row("Other deck::Phrases", 1, 1).search(text)
+    assert row("Sample deck::Terms", 1, 3).search(text)
+    assert row("Total", 4, 7).search(text)
+
+
+def test_invalid_deck_with_output_file_writes_nothing(runner, decks, tmp_path):
+    broken = decks / "broken.yaml"
+    broken.write_text(BROKEN, encoding="utf-8")
+    result = export_anki(runner, decks, "-o", tmp_path / "out" / "all.apkg")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: 1 problem in 1 file:\n{broken}:4: term entry is missing required field 'definition'\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_path(runner, tmp_path):
+    missing = tmp_path / "nope.yaml"
+    result = export_anki(runner, missing, "-o", tmp_path / "x.apkg")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: 1 problem in 1 file:\n{missing}: no such file or folder\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_source_date_epoch_gives_identical_packages(runner, decks, tmp_path):
+    env = {"SOURCE_DATE_EPOCH": "1700000000"}
+    assert export_anki(runner, decks, "-o", tmp_path / "a.apkg", env=env).exit_code == 0
+    assert export_anki(runner, decks, "-o", tmp_path / "b.apkg", env=env).exit_code == 0
+    assert (tmp_path / "a.apkg").read_bytes() == (tmp_path / "b.apkg").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a.apkg") as apkg:
+        assert apkg.getinfo("collection.anki2").date_time == (2023, 11, 14, 22, 13, 20)
+
+
+def test_malformed_source_date_epoch_is_an_error(runner, decks, tmp_path):
+    result = export_anki(runner, decks, "-o", tmp_path / "a.apkg", env={"SOURCE_DATE_EPOCH": "soon"})
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, not 'soon'\n"
+    )
+    assert not (tmp_path / "a.apkg").exists()
+
+
+def test_output_must_end_in_apkg(runner, decks, tmp_path):
+    out = tmp_path / "deck.zip"
+    result = export_anki(runner, decks, "-o", out)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {out}: an Anki package must end in .apkg\n"
+    assert not out.exists()
+
+
+def test_accepts_db_and_today_like_every_command(runner, decks, tmp_path):
+    db = tmp_path / "flash.db"
+    result = export_anki(runner, decks, "-o", tmp_path / "a.apkg", "--db", db, "--today", "2024-05-01")
+    assert result.exit_code == 0, result.output
+    assert not db.exists()
+    result = export_anki(runner, decks, "-o", tmp_path / "b.apkg", "--today", "someday")
+    assert result.exit_code == 2
+    assert "Invalid value for '--today'" in result.stderr
+
+
+def test_help(runner):
+    result = runner.invoke(cli, ["export", "--help"])
+    assert result.exit_code == 0
+    assert re.search(r"^\s+anki\s+Write decks as Anki packages", result.stdout, re.M)
+    result = runner.invoke(cli, ["export", "anki", "-h"])
+    assert result.exit_code == 0
+    assert "Example: flash export anki" in result.stdout
+    assert "-o, --output FILE" in result.stdout
