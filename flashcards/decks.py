@@ -53,7 +53,17 @@ def shipped_decks_dir() -> Path:
 
 
 def find_deck_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand files and folders into deck files (``*.yaml``/``*.yml``), sorted per folder."""
+    """Expand files and folders into deck files (``*.yaml``/``*.yml``), sorted per folder.
+
+    Raises ``DeckError`` naming every path that is missing or holds no decks.
+    """
+    files, problems = _find_deck_files(paths)
+    if problems:
+        raise DeckError(problems)
+    return files
+
+
+def _find_deck_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
     files: dict[Path, Path] = {}  # resolved -> as given; a file named twice is read once
     problems: list[Problem] = []
     for raw in paths:
@@ -69,9 +79,7 @@ def find_deck_files(paths: Iterable[str | Path]) -> list[Path]:
             continue
         for file in found:
             files.setdefault(file.resolve(), file)
-    if problems:
-        raise DeckError(problems)
-    return list(files.values())
+    return list(files.values()), problems
 
 
 def check_file(path: str | Path) -> tuple[Optional[Deck], list[Problem]]:
@@ -102,9 +110,9 @@ def load_decks(paths: Iterable[str | Path]) -> list[Deck]:
     by two files) if any file is invalid.
     """
     decks: list[Deck] = []
-    problems: list[Problem] = []
+    files, problems = _find_deck_files(paths)
     seen: dict[str, str] = {}
-    for file in find_deck_files(paths):
+    for file in files:
         deck, file_problems = check_file(file)
         problems.extend(file_problems)
         if deck is None:
@@ -138,8 +146,10 @@ class _DeckReader:
             root = yaml.compose(text, Loader=_LOADER)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            line = min(mark.line + 1, text.count("\n") + 1) if mark else 0
-            what = exc.problem or exc.context or "invalid YAML"
+            if mark is not None and exc.context_mark is not None and mark.index >= len(text.rstrip()):
+                mark = exc.context_mark  # "found end of stream": point at what was left open
+            line = mark.line + 1 if mark else 0
+            what = ": ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
             return None, [Problem(self.path, line, f"YAML syntax error: {what}")]
         except yaml.YAMLError as exc:
             return None, [Problem(self.path, 0, f"YAML error: {exc}")]

@@ -9,7 +9,7 @@ The rules, from Wozniak's 1990 description of SM-2:
   applied after every graded repetition;
 * I(1) = 1, I(2) = 6, I(n) = I(n-1) * EF for n > 2, where EF is the
   E-Factor before this repetition's update; a fractional interval is
-  rounded up;
+  rounded up (and capped at 100 years, far beyond any real history);
 * q < 3 starts the repetitions again (next interval one day); EF still takes
   this grade's update and is never reset to 2.5.
 """
@@ -28,6 +28,7 @@ FIRST_INTERVAL = 1
 SECOND_INTERVAL = 6
 PASSING_GRADE = 3  # below this the repetitions restart
 SESSION_PASS_GRADE = 4  # below this the card is drilled again in the same session
+MAX_INTERVAL = 36500  # days (100 years, Anki's cap too): keeps due dates representable
 
 
 class Quality(IntEnum):
@@ -89,7 +90,7 @@ def review(state: CardState, quality: int, *, today: date) -> CardState:
             interval = SECOND_INTERVAL
         else:
             # ceil(interval * ef / 100) in integers
-            interval = -(-state.interval * state.ef // 100)
+            interval = min(MAX_INTERVAL, -(-state.interval * state.ef // 100))
         repetitions = state.repetitions + 1
         lapses = state.lapses
     return dataclasses.replace(

@@ -60,7 +60,8 @@ def validate(paths, db_path, today) -> None:
         raise click.ClickException(problem_count(exc.problems)) from None
     cards = sum(len(cards_for_deck(d)) for d in decks)
     entries = sum(len(d.entries) for d in decks)
-    click.echo(f"OK: {len(decks)} deck{'s' if len(decks) != 1 else ''}, {entries} entries, {cards} cards")
+    click.echo(f"OK: {len(decks)} deck{'s' if len(decks) != 1 else ''}, "
+               f"{entries} entr{'ies' if entries != 1 else 'y'}, {cards} card{'s' if cards != 1 else ''}")
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import timedelta
 from typing import Optional, Union
 
 import click
@@ -11,6 +12,7 @@ import click
 from ._common import CONTEXT_SETTINGS, common_options, console, now, open_store, resolve_today
 
 UNDO = "undo"
+BURY = "bury"
 QUIT = None
 Answer = Union[int, str, None]
 
@@ -21,30 +23,34 @@ class KeyInput:
     interactive = True
 
     def reveal(self, con) -> Answer:
-        con.print("[dim]any key: show answer · u: undo last · q: quit[/dim]")
+        con.print("[dim]any key: show answer · u: undo last · b: bury till tomorrow · q: quit[/dim]")
         key = click.getchar()
         if key in ("q", "Q", "\x1b"):
             return QUIT
         if key in ("u", "U"):
             return UNDO
+        if key in ("b", "B"):
+            return BURY
         return 0
 
     def grade(self, con) -> Answer:
         from ..render import GRADE_HELP
 
-        con.print(f"[bold]Grade 0-5[/bold] [dim]({GRADE_HELP}) · u: undo · q: quit[/dim]")
+        con.print(f"[bold]Grade 0-5[/bold] [dim]({GRADE_HELP}) · u: undo · b: bury · q: quit[/dim]")
         while True:
             key = click.getchar()
             if key in "012345" and len(key) == 1:
                 return int(key)
             if key in ("u", "U"):
                 return UNDO
+            if key in ("b", "B"):
+                return BURY
             if key in ("q", "Q", "\x1b"):
                 return QUIT
 
 
 class LineInput:
-    """A pipe or file: each line grades the next card (``u`` undoes); blank line or EOF ends."""
+    """A pipe or file: each line grades the next card (``u`` undoes, ``b`` buries); blank line or EOF ends."""
 
     interactive = False
 
@@ -63,11 +69,13 @@ class LineInput:
             return QUIT
         if text.lower() in ("u", "undo"):
             return UNDO
+        if text.lower() in ("b", "bury"):
+            return BURY
         if text in ("0", "1", "2", "3", "4", "5"):
             return int(text)
         raise click.ClickException(
             f"standard input line {self.line_number}: '{text}' is not a grade "
-            "(0-5, or u to undo); the session stopped and every earlier grade is saved"
+            "(0-5, u to undo, or b to bury); the session stopped and every earlier grade is saved"
         )
 
 
@@ -83,13 +91,14 @@ def review(deck: Optional[str], limit: Optional[int], new_per_day: int, db_path,
     Due cards come first (oldest due first), then up to --new new cards a
     day. Each card shows its front; a key reveals the back; grade it 0-5
     (SM-2: 5 perfect ... 0 blackout). A card graded below 4 comes back later
-    in the session. u undoes the last grade, q quits. Every grade is saved
-    the moment it is given.
+    in the session. u undoes the last grade, b buries the card until
+    tomorrow, q quits. Every grade is saved the moment it is given. A grade
+    that makes a card a leech (E-Factor at 1.3, or 8 lapses) is flagged.
 
     On a database with no cards, the shipped decks are imported first.
 
     When standard input is not a terminal, each line grades the next card
-    (u undoes); a blank line or end of input ends the session.
+    (u undoes, b buries); a blank line or end of input ends the session.
 
     Example: flash review --deck lesson-04-ai-lifecycle --limit 20
     """
@@ -108,7 +117,7 @@ def review(deck: Optional[str], limit: Optional[int], new_per_day: int, db_path,
             con.print(empty_queue(outlook(store, today=day, deck=deck), new_cap_reached=new_cap))
             return
         con.print(f"{session.due_count} due · {session.new_count} new · {session.left} in this session")
-        keys = KeyInput() if sys.stdin.isatty() else LineInput(click.get_text_stream("stdin"))
+        keys = KeyInput() if sys.stdin.isatty() else LineInput(sys.stdin)
         interrupted = False
         try:
             _run(session, store, keys, day, con, card_front, card_back)
@@ -120,17 +129,26 @@ def review(deck: Optional[str], limit: Optional[int], new_per_day: int, db_path,
 
 
 def _run(session, store, keys, day, con, card_front, card_back) -> None:
+    from ..render_stats import leech_flag
+    from ..stats import became_leech
+    from ..store.stats import bury
+
     while (card_id := session.current) is not None:
         card = store.card(card_id)
         drill = session.is_drill(card_id)
         con.print(card_front(card, done=session.done, left=session.left, drill=drill))
         started = time.monotonic()
         answer = keys.reveal(con)
-        if answer is not UNDO and answer is not QUIT:
+        if answer is not UNDO and answer is not QUIT and answer is not BURY:
             con.print(card_back(card))
             answer = keys.grade(con)
         if answer is QUIT:
             return
+        if answer == BURY:
+            until = bury(store, card_id, until=day + timedelta(days=1))
+            session.bury(card_id)
+            con.print(f"[yellow]Buried {card_id} until {until.isoformat()}.[/yellow]")
+            continue
         if answer == UNDO:
             review_id = session.undo()
             if review_id is None:
@@ -143,6 +161,8 @@ def _run(session, store, keys, day, con, card_front, card_back) -> None:
                               duration_ms=int((time.monotonic() - started) * 1000))
         session.answer(card_id, answer, record.id)
         con.print(_after_grade(record, requeued=answer < 4))
+        if not record.drill and became_leech(record.before, record.after):
+            con.print(leech_flag(f"{card.deck_id}/{card.entry_id}", record.after))
 
 
 def _after_grade(record, *, requeued: bool) -> str:

@@ -155,36 +155,57 @@ class Store:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create {path.parent}: {exc.strerror or exc}") from exc
+        conn = sqlite3.connect(str(path))
         try:
-            conn = sqlite3.connect(str(path))
             store = cls(sqlite_utils.Database(conn), path)
             store._prepare()
         except sqlite3.DatabaseError as exc:
+            conn.close()
             raise StoreError(f"{path} is not a usable flashcards database ({exc})") from exc
+        except StoreError:
+            conn.close()
+            raise
         return store
 
     def _prepare(self) -> None:
         conn = self.db.conn
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        self._check_version(conn.execute("PRAGMA user_version").fetchone()[0])
+        conn.execute("PRAGMA foreign_keys = ON")
+        if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            self._migrate(conn)
+        # WAL: a grade's commit is one short append, and a reader never blocks the session.
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _check_version(self, version: int) -> None:
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} was written by a newer version of flashcards "
                 f"(schema {version}, this version reads up to {SCHEMA_VERSION}); upgrade flashcards"
             )
         if version == 0:
-            tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+            tables = self.db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
             if tables:
                 raise StoreError(f"{self.path} is an SQLite database, but not a flashcards one")
-        conn.execute("PRAGMA foreign_keys = ON")
-        if version < SCHEMA_VERSION:
-            with conn:
-                for number in range(version, SCHEMA_VERSION):
-                    for statement in MIGRATIONS[number]:
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        # WAL: a grade's commit is one short append, and a reader never blocks the session.
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Apply the missing migrations in one transaction: all of them or none.
+
+        Python's sqlite3 does not open a transaction for DDL by itself, so it is
+        begun explicitly (IMMEDIATE: a second process waits instead of racing).
+        """
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            self._check_version(version)
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number]:
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
 
     def close(self) -> None:
         self.db.conn.close()
@@ -282,8 +303,9 @@ class Store:
     def deck_summaries(self, *, today: date) -> list[DeckSummary]:
         rows = self.db.conn.execute(
             """SELECT d.id, d.name,
-                 COALESCE(SUM(c.retired = 0 AND s.due IS NULL), 0),
-                 COALESCE(SUM(c.retired = 0 AND s.suspended = 0 AND s.due <= :today), 0),
+                 COALESCE(SUM(c.retired = 0 AND s.suspended = 0 AND s.due IS NULL), 0),
+                 COALESCE(SUM(c.retired = 0 AND s.suspended = 0 AND s.due <= :today
+                              AND (s.buried_until IS NULL OR s.buried_until <= :today)), 0),
                  COALESCE(SUM(c.retired = 0 AND s.due IS NOT NULL AND s.repetitions <= 1), 0),
                  COALESCE(SUM(c.retired = 0), 0),
                  COALESCE(SUM(c.retired = 1), 0)
@@ -333,15 +355,16 @@ class Store:
         rows = self.db.conn.execute(sql, {"today": today.isoformat(), "deck": deck, "limit": limit})
         return [row[0] for row in rows]
 
-    def new_card_ids(self, *, deck: Optional[str] = None, limit: int) -> list[str]:
-        """Ids of never-reviewed cards, in deck order."""
+    def new_card_ids(self, *, deck: Optional[str] = None, limit: int, today: Optional[date] = None) -> list[str]:
+        """Ids of never-reviewed cards, in deck order (given ``today``, without cards buried past it)."""
         if limit <= 0:
             return []
         sql = f"""SELECT s.card_id {_CARD_FROM}
             WHERE s.due IS NULL AND c.retired = 0 AND s.suspended = 0
+              {"AND (s.buried_until IS NULL OR s.buried_until <= :today)" if today else ""}
               {"AND c.deck_id = :deck" if deck else ""}
             ORDER BY c.deck_id, c.position LIMIT :limit"""
-        rows = self.db.conn.execute(sql, {"deck": deck, "limit": limit})
+        rows = self.db.conn.execute(sql, {"deck": deck, "limit": limit, "today": _iso(today)})
         return [row[0] for row in rows]
 
     def new_introduced(self, *, today: date, deck: Optional[str] = None) -> int:
@@ -373,7 +396,8 @@ class Store:
             if grades[-1][1] < SESSION_PASS_GRADE
         ]
         records = [self.card(cid) for cid in ids]
-        return [r.id for r in records if not r.retired and not r.suspended]
+        return [r.id for r in records if not r.retired and not r.suspended
+                and (r.buried_until is None or r.buried_until <= today)]
 
     def next_due(self, *, today: date, deck: Optional[str] = None) -> Optional[tuple[date, int]]:
         """The first day after ``today`` with cards due, and how many fall due that day."""
