@@ -84,12 +84,24 @@ def deck_table(summaries: Iterable[DeckSummary], *, today: date) -> Table:
     return table
 
 
-def cards_table(cards: Iterable[CardRecord]) -> Table:
+def card_status(c: CardRecord, *, today: Optional[date] = None) -> str:
+    """``new``, ``retired``, ``suspended``, ``buried to MM-DD`` (past ``today``), plus ``leech``."""
+    from .stats import is_leech
+
+    parts = ["retired" if c.retired else ("suspended" if c.suspended else ("new" if c.state.is_new else ""))]
+    if c.buried_until and not c.retired and not c.suspended and (today is None or c.buried_until > today):
+        parts.append(f"buried to {c.buried_until.strftime('%m-%d')}")
+    if is_leech(c.state):
+        parts.append("leech")
+    return ", ".join(p for p in parts if p)
+
+
+def cards_table(cards: Iterable[CardRecord], *, today: Optional[date] = None) -> Table:
     table = Table()
     for column in ("card", "kind", "reps", "EF", "interval", "due", "status"):
         table.add_column(column, justify="right" if column in ("reps", "EF", "interval") else "left")
     for c in cards:
-        status = "retired" if c.retired else ("suspended" if c.suspended else ("new" if c.state.is_new else ""))
+        status = card_status(c, today=today)
         table.add_row(
             escape(c.id), KIND_LABELS[c.kind], str(c.state.repetitions), f"{c.state.easiness:.2f}",
             f"{c.state.interval}d" if not c.state.is_new else "–",

@@ -99,6 +99,14 @@ class ReviewSession:
         self.queue.appendleft(last.card_id)
         return last.record_id
 
+    def bury(self, card_id: str) -> None:
+        """Drop the current card from this sitting, drill copies included (the
+        store keeps it buried until tomorrow). Nothing is graded or logged."""
+        if self.current != card_id:
+            raise ValueError(f"{card_id} is not the current card")
+        self.queue = deque(c for c in self.queue if c != card_id)
+        self.drilled.discard(card_id)
+
     def summary(self) -> Summary:
         scheduled = [a for a in self.history if not a.drill]
         return Summary(
@@ -127,7 +135,7 @@ def start_session(
     if limit is not None:
         allowance = min(allowance, max(0, limit - len(cards)))
         cards = cards[:limit]
-    new = store.new_card_ids(deck=deck, limit=allowance)
+    new = store.new_card_ids(deck=deck, limit=allowance, today=today)
     return ReviewSession(
         queue=deque(cards + new), drilled=drill_ids, new_count=len(new), due_count=len(due),
     )
@@ -149,5 +157,5 @@ def outlook(store: Store, *, today: date, deck: Optional[str] = None) -> Outlook
         next_due=nxt[0] if nxt else None,
         next_due_count=nxt[1] if nxt else 0,
         due_tomorrow=store.due_on(today + timedelta(days=1), deck=deck),
-        new_left=len(store.new_card_ids(deck=deck, limit=1)),
+        new_left=len(store.new_card_ids(deck=deck, limit=1, today=today)),
     )

@@ -20,6 +20,9 @@ COMMANDS = {
     "validate": "flashcards.cli.decks:validate",
     "decks": "flashcards.cli.decks:decks",
     "cards": "flashcards.cli.decks:cards",
+    "stats": "flashcards.cli.stats:stats",
+    "suspend": "flashcards.cli.stats:suspend",
+    "unsuspend": "flashcards.cli.stats:unsuspend",
     "export": "flashcards.cli.export:export",
 }
 
