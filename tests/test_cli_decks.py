@@ -12,10 +12,6 @@ from flashcards.store import SCHEMA_VERSION
 TODAY = "2026-03-02"
 TOMORROW = "2026-03-03"
 
-# Some tests grade cards with piped `flash review`, which calls click.get_text_stream
-# (deprecated in Click 8.5; setup.cfg makes that an error). test_cli_review.py pins
-# that bug; here it is ignored. Remove once cli/review.py reads sys.stdin.
-
 # the sample deck, edited: alpha's definition changed, a phrase added, the badge analog removed
 EDITED = """\
 id: sample
