@@ -39,5 +39,9 @@ class QuizError(FlashcardsError):
     """A quiz cannot be built, taken or scored as asked."""
 
 
+class BuildError(FlashcardsError):
+    """A lesson document cannot be turned into a deck."""
+
+
 class ExportError(FlashcardsError):
     """An export (Anki package, LMS file) cannot be written."""

@@ -23,6 +23,7 @@ COMMANDS = {
     "stats": "flashcards.cli.stats:stats",
     "suspend": "flashcards.cli.stats:suspend",
     "unsuspend": "flashcards.cli.stats:unsuspend",
+    "build": "flashcards.cli.build:build",
     "export": "flashcards.cli.export:export",
 }
 

@@ -1,0 +1,679 @@
+"""The lesson builder (flashcards.build): the three Lesson 4 drafts and a Markdown lesson."""
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flashcards.build import build_deck, deck_to_yaml, draft_header, slugify
+from flashcards.decks import ID_PATTERN, parse_deck
+from flashcards.errors import FlashcardsError
+from flashcards.model import Deck
+
+LESSONS_DIR = Path(__file__).parent.parent.parent / "shared" / "lessons"
+MARKDOWN_LESSON = Path(__file__).parent / "fixtures" / "lesson_markdown.md"
+
+DRAFTS = {
+    "a": "000_ea2d161741e671bb.txt",
+    "b": "001_2d772e7efe63da85.txt",
+    "c": "002_449303623b101930.txt",
+}
+REGIMES = ["Pre-Training", "Fine-Tuning", "Inference"]
+TERM_FIELDS = ("definition", "what_it_does", "whos_behind_it", "what_makes_it_distinct")
+NO_TITLE = "no title found"
+
+
+@pytest.fixture(scope="session")
+def lessons_dir() -> Path:
+    """The shared Lesson 4 drafts, which sit beside the repository (read, never copied into it)."""
+    assert LESSONS_DIR.is_dir(), f"lesson drafts not found at {LESSONS_DIR}"
+    return LESSONS_DIR
+
+
+@pytest.fixture(scope="session")
+def draft(lessons_dir):
+    return lambda key: lessons_dir / DRAFTS[key]
+
+
+@pytest.fixture(scope="session")
+def built(draft):
+    return {key: build_deck([draft(key)]) for key in DRAFTS}
+
+
+@pytest.fixture(scope="session")
+def markdown():
+    return build_deck([MARKDOWN_LESSON])
+
+
+def by_id(entries, entry_id):
+    matches = [e for e in entries if e.id == entry_id]
+    assert len(matches) == 1, (entry_id, [e.id for e in entries])
+    return matches[0]
+
+
+def notes(result):
+    return [(s.line, s.reason) for s in result.skipped]
+
+
+def without_lines(deck: Deck) -> Deck:
+    return replace(
+        deck,
+        terms=tuple(replace(e, line=0) for e in deck.terms),
+        phrases=tuple(replace(e, line=0) for e in deck.phrases),
+        analogs=tuple(replace(e, line=0) for e in deck.analogs),
+    )
+
+
+# -- the three drafts ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("key, terms, phrases, analogs", [
+    ("a", 3, 10, 3), ("b", 3, 12, 1), ("c", 3, 10, 3),
+])
+def test_counts_per_draft(built, key, terms, phrases, analogs):
+    result = built[key]
+    assert (result.terms, result.phrases, result.analogs) == (terms, phrases, analogs)
+    summary = result.lessons[0]
+    assert (summary.terms, summary.phrases, summary.analogs) == (terms, phrases, analogs)
+
+
+@pytest.mark.parametrize("key", DRAFTS)
+def test_every_regime_has_its_four_fields(built, key):
+    terms = built[key].deck.terms
+    assert [t.term for t in terms] == REGIMES
+    assert [t.id for t in terms] == ["pre-training", "fine-tuning", "inference"]
+    for term in terms:
+        for name in TERM_FIELDS:
+            assert getattr(term, name), (key, term.term, name)
+
+
+@pytest.mark.parametrize("key", DRAFTS)
+def test_every_entry_names_its_lesson_file(built, key):
+    result = built[key]
+    assert result.deck.source == DRAFTS[key]
+    assert {e.source for e in result.deck.entries} == {DRAFTS[key]}
+
+
+def test_term_texts(built):
+    pre_a = by_id(built["a"].deck.terms, "pre-training")
+    assert pre_a.definition == (
+        "Building a large language model from scratch by exposing it to massive amounts of text "
+        "data until it learns the statistical patterns of language, reasoning, and general "
+        "knowledge."
+    )
+    assert pre_a.whos_behind_it.startswith("OpenAI, Google DeepMind, Anthropic, Meta, Mistral")
+    assert pre_a.whos_behind_it.endswith("Pre-training is vendor territory, full stop.")
+
+    inference_b = by_id(built["b"].deck.terms, "inference")
+    assert inference_b.definition == (
+        "Running the model to generate a response to a specific input, one call, one output.")
+    assert inference_b.whos_behind_it.startswith("Whoever operates the deployment.")
+
+    # Draft C's "What it does" for fine-tuning runs on for a second, unlabelled paragraph.
+    fine_c = by_id(built["c"].deck.terms, "fine-tuning")
+    first, second = fine_c.what_it_does.split("\n\n")
+    assert first.startswith("Fine-tuning changes how the model responds")
+    assert second.startswith("You prepare a dataset of example inputs and desired outputs.")
+    assert second.endswith(
+        "Plan for 3-10 training runs to iterate toward the output quality you need.")
+    assert fine_c.whos_behind_it.startswith("Enterprise teams working through vendor APIs.")
+
+
+def test_phrase_texts(built):
+    row = by_id(built["a"].deck.phrases, "dont-say-thats-not-really-training")
+    assert row.dont_say == "That's not really training, that's fine-tuning."
+    assert row.do_say == (
+        "When you say train it, are you thinking about how it responds, or what it knows?")
+    assert row.why == (
+        "Correcting the term loses the room; the question surfaces the actual requirement.")
+    last = built["a"].deck.phrases[-1]
+    assert last.dont_say == "The model learns from your users over time."
+
+    row = by_id(built["b"].deck.phrases, "dont-say-we-own-the-model")
+    assert row.do_say == (
+        "You'd own the fine-tuned weights; the base model underneath is licensed, not owned")
+    assert row.why.startswith("Partial ownership is the accurate framing")
+    assert built["b"].deck.phrases[-1].dont_say == "We need it to be accurate about our data"
+
+    row = by_id(built["c"].deck.phrases, "dont-say-fine-tuning-is-expensive")
+    assert row.do_say.startswith("A fine-tuning project typically runs a few thousand dollars")
+    assert built["c"].deck.phrases[0].dont_say == "You'd need to train a model for that."
+
+
+@pytest.mark.parametrize("key", DRAFTS)
+def test_phrases_lose_their_surrounding_quotes(built, key):
+    for row in built[key].deck.phrases:
+        for text in (row.dont_say, row.do_say, row.why):
+            assert not (text.startswith('"') and text.endswith('"')), text
+
+
+def test_draft_a_analogs(built):
+    tenant, events, idp = built["a"].deck.analogs
+    assert tenant.concept == "Fine-tuning"
+    assert tenant.analog == "Tenant-Specific Policy Configuration"
+    assert tenant.id == "analog-fine-tuning-tenant-specific-policy-configuration"
+    assert tenant.holds.startswith(
+        "Fine-tuning is structurally similar to tenant-level policy configuration")
+    assert tenant.holds.endswith("The analogy holds for explaining customization to a buyer.")
+    assert tenant.breaks.startswith("It breaks when you push it too far:")
+    assert tenant.breaks.endswith("you're running a new process).")
+
+    assert (events.concept, events.analog) == ("Inference cost", "Authentication Events")
+    assert events.holds.endswith("already understand MAU or MFA transaction pricing.")
+    assert events.breaks.startswith("Where it breaks: authentication events are largely stateless")
+
+    assert (idp.concept, idp.analog) == ("Pre-training", "Building Your Own IdP")
+    assert idp.holds.startswith(
+        "Pre-training is the AI equivalent of building your own identity provider")
+    assert idp.breaks is None
+
+
+def test_draft_a_says_building_your_own_idp_has_no_breaking_point(built):
+    assert (30, "analog 'Building Your Own IdP' states no breaking point") in notes(built["a"])
+
+
+def test_draft_b_concept_mapping_is_one_analog_for_all_three_regimes(built):
+    (mapping,) = built["b"].deck.analogs
+    assert mapping.concept == "Pre-Training, Fine-Tuning and Inference"
+    assert mapping.analog == "The directory schema"
+    assert mapping.holds.startswith(
+        "The closest IDAM analog to these three regimes is the directory schema.")
+    assert "Inference is the lookup" in mapping.holds
+    assert mapping.holds.endswith("The analogy holds for data flow and cost structure.")
+    assert mapping.breaks.startswith("It breaks for behavioral impact")
+    assert "adding custom attributes to the schema doesn't change" in mapping.breaks
+
+
+def test_draft_c_inline_analogs(built):
+    policies, abac, trust = built["c"].deck.analogs
+    assert policies.concept == "Fine-tuning a model"
+    assert policies.analog == "Writing custom authentication policies in your IdP"
+    assert policies.holds.startswith(
+        "Fine-tuning a model is analogous to writing custom authentication policies")
+    assert policies.breaks.startswith("The analog breaks on reversibility")
+
+    assert (abac.concept, abac.analog) == ("RAG at inference time", "An ABAC attribute lookup")
+    assert abac.holds.endswith("The analog holds on architecture.")
+    assert abac.breaks.startswith("It breaks on authorization:")
+
+    assert trust.concept == "A model's weights"
+    assert trust.analog == "The trust store in a federation architecture"
+    assert trust.holds.endswith("The analog holds on the read/write distinction.")
+    assert trust.breaks.startswith("It breaks on auditability:")
+
+
+def test_what_each_draft_reports_as_skipped(built):
+    a, b, c = (notes(built[key]) for key in DRAFTS)
+    assert [line for line, _ in a] == [0, 30]
+    assert [line for line, _ in b] == [0]
+    assert [line for line, _ in c] == [0, 14, 30]
+    assert all(NO_TITLE in reason for line, reason in a + b + c if line == 0)
+    assert "paragraph after the fields of 'Fine-Tuning'" in dict(c)[14]
+    assert "not a phrase table" in dict(c)[30] and "3 rows" in dict(c)[30]
+    assert all(s.path == str(LESSONS_DIR / DRAFTS["c"]) for s in built["c"].skipped)
+
+
+def test_untitled_draft_is_named_after_its_file(built):
+    deck = built["a"].deck
+    assert deck.name == "000_ea2d161741e671bb"
+    assert deck.id == "000-ea2d161741e671bb"
+
+
+def test_id_and_name_override(draft):
+    result = build_deck([draft("a")], deck_id="lesson-04-a", name="Lesson 4, draft A")
+    assert (result.deck.id, result.deck.name) == ("lesson-04-a", "Lesson 4, draft A")
+    assert not any(NO_TITLE in s.reason for s in result.skipped)
+    assert build_deck([draft("a")], name="Lesson 4: The Regimes").deck.id == "lesson-4-the-regimes"
+    with pytest.raises(FlashcardsError, match="not a valid id"):
+        build_deck([draft("a")], deck_id="Lesson 4")
+
+
+def test_all_ids_are_valid_and_unique(built, markdown):
+    for result in [*built.values(), markdown]:
+        ids = [e.id for e in result.deck.entries]
+        assert len(ids) == len(set(ids))
+        assert all(ID_PATTERN.match(i) for i in ids)
+
+
+# -- several lessons -----------------------------------------------------------
+
+
+def test_three_drafts_merge_into_one_deck(draft):
+    result = build_deck([draft(k) for k in DRAFTS])
+    assert (result.terms, result.phrases, result.analogs) == (9, 32, 7)
+    assert result.duplicates_merged == 0
+    assert [s.path for s in result.lessons] == [str(draft(k)) for k in DRAFTS]
+    assert result.deck.source == ", ".join(DRAFTS.values())
+    pre = [t for t in result.deck.terms if t.term == "Pre-Training"]
+    assert [t.source for t in pre] == list(DRAFTS.values())
+    assert pre[0].id == "pre-training"
+    assert all(re.fullmatch(r"pre-training-[0-9a-f]{6}", t.id) for t in pre[1:])
+    # the per-draft notes are all kept, in lesson order
+    assert [(s.path, s.line) for s in result.skipped] == [
+        (str(draft("a")), 0), (str(draft("a")), 30), (str(draft("c")), 14), (str(draft("c")), 30),
+    ]
+
+
+LESSON_ONE = """\
+# Lesson 9: Tokens
+
+Token
+What it is: A piece of a word that a model reads and writes.
+What it does: Sets the unit that inference is billed in.
+
+| Don't say | Do say | Why it matters |
+|---|---|---|
+| "Tokens are words." | "A token is a piece of a word." | Keeps estimates honest. |
+| "Tokens are free." | "Every token in and out is billed." | Budgets follow usage. |
+"""
+
+LESSON_TWO = """\
+# Lesson 9: Tokens (second pass)
+
+Token
+What it is: A piece of a word that a model reads and writes.
+What it does: Sets the unit that inference is billed in.
+
+Context window
+What it is: How many tokens the model can read at once.
+
+| Don't say | Do say | Why it matters |
+|---|---|---|
+| "Tokens are words." | "A token is a piece of a word." | Keeps estimates honest. |
+| "Tokens are free." | "Input and output tokens are both billed." | Budgets follow usage. |
+"""
+
+
+def test_exact_duplicates_merge_across_lessons(tmp_path):
+    one, two = tmp_path / "one.md", tmp_path / "two.md"
+    one.write_text(LESSON_ONE, encoding="utf-8")
+    two.write_text(LESSON_TWO, encoding="utf-8")
+    result = build_deck([one, two])
+    assert result.duplicates_merged == 2  # the Token term and the "Tokens are words." row
+    assert result.deck.name == "Lesson 9: Tokens"
+    assert [(t.id, t.source) for t in result.deck.terms] == [
+        ("token", "one.md, two.md"), ("context-window", "two.md"),
+    ]
+    assert [(p.dont_say, p.source) for p in result.deck.phrases] == [
+        ("Tokens are words.", "one.md, two.md"),
+        ("Tokens are free.", "one.md"),
+        ("Tokens are free.", "two.md"),
+    ]
+    free_one, free_two = result.deck.phrases[1:]
+    assert free_one.id == "dont-say-tokens-are-free"
+    assert free_two.id.startswith("dont-say-tokens-are-free-") and free_two.id != free_one.id
+    assert [(s.terms, s.phrases) for s in result.lessons] == [(1, 2), (2, 2)]
+
+
+def test_the_same_lesson_twice_merges_completely(tmp_path):
+    copy = tmp_path / "copy.md"
+    copy.write_text(MARKDOWN_LESSON.read_text(encoding="utf-8"), encoding="utf-8")
+    once = build_deck([MARKDOWN_LESSON])
+    twice = build_deck([MARKDOWN_LESSON, copy])
+    assert twice.duplicates_merged == len(once.deck.entries)
+    assert [e.id for e in twice.deck.entries] == [e.id for e in once.deck.entries]
+    assert {e.source for e in twice.deck.entries} == {"lesson_markdown.md, copy.md"}
+
+
+# -- ids stay stable when text is edited -----------------------------------------
+
+
+def test_ids_stable_when_draft_text_is_edited(tmp_path, draft):
+    text = draft("a").read_text(encoding="utf-8")
+    lesson = tmp_path / DRAFTS["a"]
+    lesson.write_text(text, encoding="utf-8")
+    before = build_deck([lesson])
+
+    edited = (
+        text.replace("using a smaller, domain-specific dataset, so the model behaves differently",
+                     "using a small, task-specific dataset")
+        .replace("Reframes the conversation without making the buyer feel naive.",
+                 "Keeps the buyer on side.")
+        .replace("needs to know about context windows, not just transaction volume.",
+                 "needs context windows.")
+    )
+    assert edited.count("task-specific") == 1 and "Keeps the buyer on side." in edited
+    lesson.write_text(edited, encoding="utf-8")
+    after = build_deck([lesson])
+
+    assert [e.id for e in after.deck.entries] == [e.id for e in before.deck.entries]
+    fine_tuning = by_id(after.deck.terms, "fine-tuning")
+    assert "using a small, task-specific dataset" in fine_tuning.definition
+    assert by_id(after.deck.phrases, "dont-say-pre-training-is-way-too").why == (
+        "Keeps the buyer on side.")
+    assert by_id(after.deck.analogs, "analog-inference-cost-authentication-events").breaks.endswith(
+        "needs context windows.")
+
+
+def test_merged_ids_stable_when_text_is_edited(tmp_path, draft):
+    paths = []
+    for key in DRAFTS:
+        path = tmp_path / DRAFTS[key]
+        path.write_text(draft(key).read_text(encoding="utf-8"), encoding="utf-8")
+        paths.append(path)
+    before = [e.id for e in build_deck(paths).deck.entries]
+    text = paths[1].read_text(encoding="utf-8")
+    edited = text.replace("by training on internet-scale text and data", "from web-scale data")
+    assert edited != text
+    paths[1].write_text(edited, encoding="utf-8")
+    assert [e.id for e in build_deck(paths).deck.entries] == before
+
+
+# -- a lesson written differently -------------------------------------------------
+
+
+def test_markdown_lesson_title_and_counts(markdown):
+    assert markdown.deck.name == "Lesson 7: Passwordless sign-in"
+    assert markdown.deck.id == "lesson-7-passwordless-sign-in"
+    assert (markdown.terms, markdown.phrases, markdown.analogs) == (3, 4, 3)
+    assert markdown.lessons[0].title == "Lesson 7: Passwordless sign-in"
+
+
+def test_markdown_lesson_terms(markdown):
+    passkey, device_bound, synced = markdown.deck.terms
+    assert passkey.term == "Passkey"
+    # bold labels, a curly apostrophe in "Who’s behind it", "What sets it apart", hard-wrapped lines
+    assert passkey.definition == (
+        "A FIDO2 credential made of a key pair: the private key stays on the user\u2019s device "
+        "and the website only ever sees the public key."
+    )
+    assert passkey.whos_behind_it.startswith("The FIDO Alliance and the W3C")
+    assert passkey.what_makes_it_distinct.startswith("It cannot be phished.")
+
+    # list items: "What is it?", "**What it does**:", "**Who's behind it** —",
+    # and a plain "What makes it different:"
+    assert device_bound.term == "Device-bound credential"
+    assert device_bound.definition == "A passkey that never leaves the hardware it was created on."
+    assert device_bound.what_it_does.endswith("so it cannot be synced, exported or copied.")
+    assert device_bound.whos_behind_it.startswith("Security-key makers such as Yubico")
+    assert device_bound.what_makes_it_distinct.endswith("the key provably stays on one device.")
+    assert "$25" not in " ".join(filter(None, (getattr(device_bound, f) for f in TERM_FIELDS)))
+
+    # labels as sub-headings, text on the lines below; absent fields stay absent
+    assert synced.definition.startswith("A passkey whose private key is end-to-end encrypted")
+    assert synced.what_it_does == "Lets a user sign in on a new phone without enrolling again."
+    assert synced.whos_behind_it is None and synced.what_makes_it_distinct is None
+
+
+def test_markdown_lesson_phrases(markdown):
+    first, second, third, pipe = markdown.deck.phrases
+    assert first.dont_say == "Passkeys are just passwords on your phone."  # curly quotes removed
+    assert first.do_say == "A passkey is a key pair; nothing secret ever leaves the device."
+    assert first.why == "Buyers who think it\u2019s a stored password will ask how it is protected."
+    assert second.dont_say == "We can go passwordless tomorrow."  # straight quotes removed
+    assert third.id == "dont-say-biometrics-are-sent-to"
+    assert pipe.dont_say == "Use SMS | email as a backup."  # an escaped pipe inside a cell
+
+
+def test_markdown_lesson_analogs(markdown):
+    device, fastpass, smart_card = markdown.deck.analogs
+    assert device.concept == "A device-bound credential"
+    assert device.analog == "Device Assurance Policies"
+    assert device.holds.endswith("The analogy holds for explaining why the device matters.")
+    assert device.breaks.startswith("It breaks on recovery:")  # the heading's second paragraph
+
+    assert fastpass.concept == "A synced passkey"
+    assert fastpass.analog == "Okta FastPass on every device a user owns"
+    assert fastpass.breaks.startswith("The analogy breaks on control")
+
+    assert smart_card.concept == "A passkey"
+    assert smart_card.analog == "A smart card you can\u2019t lose in a parking lot"
+    assert smart_card.breaks is None
+
+
+def test_markdown_lesson_reports_what_it_cannot_place(markdown):
+    assert notes(markdown) == [
+        (20, "paragraph after the fields of 'Passkey' is not a labelled field; not used"),
+        (27, "unrecognised field 'What it costs' under 'Device-bound credential'; not used"),
+        (57, "analog 'A smart card you can\u2019t lose in a parking lot' states no breaking point"),
+        (59, "mentions an analogy but no sentence says what is compared with what "
+             "(e.g. 'X is analogous to Y'); not used"),
+        (69, "phrase row has no 'Why it matters' text; not used"),
+        (71, "table: not a phrase table (no 'Don't say' and 'Do say' columns); its 1 row not used"),
+    ]
+
+
+@pytest.mark.parametrize("text, title", [
+    ("# Lesson 3: RAG\n\nIntro.\n", "Lesson 3: RAG"),
+    ("Passkeys for buyers\n\nIntro paragraph that runs on.\n", "Passkeys for buyers"),
+    ("An intro sentence, clearly a paragraph.\n\nLesson 12: Federation\n\nMore.\n",
+     "Lesson 12: Federation"),
+    ("Title line\n==========\n\nIntro.\n", "Title line"),
+])
+def test_title_sources(tmp_path, text, title):
+    lesson = tmp_path / "lesson.md"
+    lesson.write_text(text + "\nTerm\nWhat it is: A thing.\n", encoding="utf-8")
+    result = build_deck([lesson])
+    assert result.deck.name == title
+    assert result.deck.id == slugify(title)
+
+
+def test_small_cases_are_reported_not_dropped(tmp_path):
+    lesson = tmp_path / "small.md"
+    lesson.write_text(
+        "What it is: A field with no heading above it.\n"
+        "\n"
+        "## Orphan\n"
+        "What it does: Has no definition.\n"
+        "\n"
+        "## Twice\n"
+        "What it is: First.\n"
+        "What it is: Second.\n"
+        "\n"
+        "| Don't say | Do say |\n"
+        "|---|---|\n"
+        "| a | b |\n"
+        "\n"
+        "| Don't say | Do say | Why |\n"
+        "|---|---|---|\n"
+        "| \"x\" |  | because |\n",
+        encoding="utf-8",
+    )
+    result = build_deck([lesson], deck_id="small", name="Small")
+    assert [t.definition for t in result.deck.terms] == ["First."]
+    assert not result.deck.phrases
+    assert notes(result) == [
+        (1, "'What it is' field is not under a heading naming a concept; not used"),
+        (3, "term 'Orphan' has no 'What it is' field (a term needs a definition); not used"),
+        (8, "second 'What it is' field under 'Twice' (first at line 7); not used"),
+        (10, "phrase table has no 'Why it matters' column (a phrase needs one); "
+             "its 1 row not used"),
+        (16, "phrase row has no 'Do say' text; not used"),
+    ]
+
+
+ANALOG_CASES = """\
+# Lesson 8: Analogies
+
+## Passkey
+
+**What it is:** A key pair bound to one site.
+
+### Okta analog: FastPass
+
+It works like Okta FastPass on a managed laptop. The analogy breaks on enrolment.
+
+### IdP analog: Sessions
+
+Session tokens and passkeys both prove who you are without a password.
+It breaks on lifetime: a session expires, a passkey does not.
+
+**Bold heading line**
+
+Several analogies:
+
+## Okta analogs
+
+Tokens are analogous to API calls. The analog breaks on output pricing.
+
+A context window is analogous to a session. The analog holds on size limits.
+
+## Loose ends
+
+Retrieval is like a directory lookup.
+
+That is the analogy we use in the field.
+
+The analogies in this lesson are all Okta ones.
+"""
+
+
+def test_analogs_in_markdown_sections(tmp_path):
+    lesson = tmp_path / "analogs.md"
+    lesson.write_text(ANALOG_CASES, encoding="utf-8")
+    result = build_deck([lesson])
+    found = [(a.concept, a.analog, a.holds, a.breaks) for a in result.deck.analogs]
+    assert found == [
+        # "It works like ...": the pronoun is the term above
+        ("Passkey", "FastPass", "It works like Okta FastPass on a managed laptop.",
+         "The analogy breaks on enrolment."),
+        # no sentence names the concept, but the heading sits under the Passkey term
+        ("Passkey", "Sessions",
+         "Session tokens and passkeys both prove who you are without a password.",
+         "It breaks on lifetime: a session expires, a passkey does not."),
+        # a section of several analogies: one entry each
+        ("Tokens", "API calls", "Tokens are analogous to API calls.",
+         "The analog breaks on output pricing."),
+        ("A context window", "A session",
+         "A context window is analogous to a session. The analog holds on size limits.", None),
+    ]
+    assert notes(result) == [
+        (24, "analog 'A session' states no breaking point"),
+        (30, "mentions an analogy but no sentence says what is compared with what "
+             "(e.g. 'X is analogous to Y'); not used"),
+    ]
+    # "Retrieval is like a directory lookup." says neither where it holds nor breaks: not an analogy
+    assert not any("Retrieval" in a.concept for a in result.deck.analogs)
+
+
+def test_bare_line_lesson_without_blank_lines(tmp_path):
+    lesson = tmp_path / "bare.txt"
+    lesson.write_text(
+        "Lesson 2: Tokens\n"
+        "Token\n"
+        "What it is: A piece of a word.\n"
+        "Who\u2019s behind it: Every model vendor.\n"
+        "A second paragraph that is not labelled and comes last.\n"
+        "Okta Analog: MAU pricing\n"
+        "Tokens map to monthly active users. The analogy holds for budgeting. "
+        "It breaks on output tokens, which cost more.\n",
+        encoding="utf-8",
+    )
+    result = build_deck([lesson])
+    assert result.deck.name == "Lesson 2: Tokens"
+    (term,) = result.deck.terms
+    assert (term.term, term.definition, term.whos_behind_it) == (
+        "Token", "A piece of a word.", "Every model vendor.")
+    (analog,) = result.deck.analogs
+    assert (analog.concept, analog.analog) == ("Tokens", "MAU pricing")
+    assert analog.holds == "Tokens map to monthly active users. The analogy holds for budgeting."
+    assert analog.breaks == "It breaks on output tokens, which cost more."
+    assert notes(result) == [
+        (5, "paragraph after the fields of 'Token' is not a labelled field; not used")]
+
+
+def test_control_characters_are_removed_and_reported(tmp_path):
+    lesson = tmp_path / "ctrl.md"
+    lesson.write_text("# Lesson 1: Bells\n\n## Bell\n\nWhat it is: A ring\x07ing thing.\x1b\n",
+                      encoding="utf-8")
+    result = build_deck([lesson])
+    assert result.deck.terms[0].definition == "A ringing thing."
+    assert notes(result) == [(5, "removed 2 control characters (a deck cannot hold them)")]
+
+
+def test_unreadable_lesson_is_an_error(tmp_path):
+    lesson = tmp_path / "latin1.txt"
+    lesson.write_bytes("Caf\xe9\nWhat it is: x\n".encode("latin-1"))
+    with pytest.raises(FlashcardsError, match="not UTF-8"):
+        build_deck([lesson])
+    with pytest.raises(FlashcardsError, match="no lesson files"):
+        build_deck([])
+
+
+# -- writing YAML --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["a", "b", "c", "markdown", "all"])
+def test_yaml_round_trips_to_an_equal_deck(built, markdown, draft, which):
+    if which == "markdown":
+        result = markdown
+    elif which == "all":
+        result = build_deck([draft(k) for k in DRAFTS])
+    else:
+        result = built[which]
+    text = deck_to_yaml(result.deck, header=draft_header(result))
+    parsed, problems = parse_deck(text, "built.yaml")
+    assert problems == []
+    assert without_lines(parsed) == without_lines(result.deck)
+    assert yaml.safe_load(text)["id"] == result.deck.id
+
+
+def test_yaml_layout(built):
+    deck = built["a"].deck
+    deck = replace(deck, tags=("lesson-04", "draft"),
+                   terms=(replace(deck.terms[0], tags=("regime",)),))
+    text = deck_to_yaml(deck, header="Built for a test\nsecond line")
+    assert text.startswith("# Built for a test\n# second line\nid: 000-ea2d161741e671bb\nname: ")
+    data = yaml.safe_load(text)
+    assert list(data) == ["id", "name", "source", "tags", "terms", "phrases", "analogs"]
+    assert list(data["terms"][0]) == ["id", "term", "definition", "what_it_does", "whos_behind_it",
+                                      "what_makes_it_distinct", "tags", "source"]
+    assert list(data["phrases"][0]) == ["id", "dont_say", "do_say", "why", "source"]
+    assert list(data["analogs"][0]) == ["id", "concept", "analog", "holds", "breaks", "source"]
+    assert "tags: [lesson-04, draft]\n" in text and "    tags: [regime]\n" in text
+    assert ("\n  - id: pre-training\n    term: Pre-Training\n"
+            "    definition: >-\n      Building a large") in text
+    assert "\n\n  - id: dont-say-pre-training-is-way-too\n" in text  # a blank line between entries
+    parsed, problems = parse_deck(text)
+    assert problems == [] and without_lines(parsed) == without_lines(deck)
+
+
+def test_draft_header_lists_the_skipped_notes(built):
+    header = draft_header(built["a"])
+    assert DRAFTS["a"] in header.splitlines()[0]
+    path = LESSONS_DIR / DRAFTS["a"]
+    note = f"  {path}:30: analog 'Building Your Own IdP' states no breaking point"
+    assert note in header.splitlines()
+
+
+def test_slugify():
+    assert slugify("That's not really training, that's fine-tuning.", max_words=4) == (
+        "thats-not-really-training")
+    assert slugify("Lesson 4: Pre-training, fine-tuning and inference") == (
+        "lesson-4-pre-training-fine-tuning-and-inference")
+    assert slugify("The trust store in a federation", drop_stop_words=True) == (
+        "trust-store-federation")
+    assert slugify("Who\u2019s behind it") == "whos-behind-it"
+    assert slugify("a" * 10 + " " + "b" * 70, max_chars=60) == "a" * 10
+
+
+# -- whatever the lesson, the draft validates ---------------------------------------
+
+LESSON_LINES = st.sampled_from([
+    "", "", "# Lesson 5: Hosting", "## Regions", "Data residency", "Okta Analog: Tenants",
+    "### Okta analog: Cells", "Okta Concept Mapping", "What it is: A place models run.",
+    "**What it does:** Serves requests.", "- **Who’s behind it** — Cloud providers.",
+    "What makes it distinct: It is “regional”.", "What it costs: a lot", "### What it is",
+    "Hosting is analogous to a tenant cell. The analog breaks on scale.",
+    "It works like a cell. It breaks on failover.", "The analogy holds for isolation.",
+    "| Don't say | Do say | Why it matters |", "|---|---|---|", "| \"a\" | “b” | c |",
+    "| x | | y |", "| only one cell |", "Plain prose, nothing more.", "null", "- yes", "'quoted'",
+    ">- folded", "id: not-a-key", "  indented line", "\\| escaped", "***", "=====", "---",
+])
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(LESSON_LINES, max_size=30), words=st.text(max_size=40))
+def test_any_lesson_builds_a_deck_that_validates(tmp_path, lines, words):
+    lesson = tmp_path / "any.md"
+    lesson.write_text("\n".join(lines + [words]), encoding="utf-8")
+    result = build_deck([lesson], deck_id="any", name="Any")
+    text = deck_to_yaml(result.deck, header=draft_header(result))
+    parsed, problems = parse_deck(text, "any.yaml")
+    assert problems == []
+    assert without_lines(parsed) == without_lines(result.deck)
