@@ -8,7 +8,11 @@ home folder or depends on the clock.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -86,6 +90,21 @@ def terms_deck(count: int, deck_id: str = "many") -> str:
     for n in range(count):
         lines += [f"  - id: t{n:02d}", f"    term: Term {n}", f"    definition: Definition {n}."]
     return "\n".join(lines) + "\n"
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def flash_process(*args, cwd: Path, env: dict | None = None, timeout: float = 120):
+    """Run ``flash ARGS...`` as a separate process in ``cwd``, for behaviour that depends on
+    the working folder (tests never change their own). Uses this checkout's package; the
+    FLASH_* variables and SOURCE_DATE_EPOCH of the caller are dropped, ``env`` is added."""
+    environ = {k: v for k, v in os.environ.items()
+               if k != "SOURCE_DATE_EPOCH" and not k.startswith("FLASH_")}
+    environ.update(COLUMNS="200", XDG_DATA_HOME=str(cwd / "xdg-data"), PYTHONPATH=str(REPO))
+    environ.update(env or {})
+    return subprocess.run([sys.executable, "-m", "flashcards", *map(str, args)], cwd=cwd,
+                          env=environ, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture

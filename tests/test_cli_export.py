@@ -3,15 +3,13 @@ checked against real Anki in test_anki_export.py)."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from conftest import flash_process
 from flashcards.cli import cli
 from flashcards.decks import load_decks, shipped_decks_dir
 from flashcards.model import cards_for_deck
@@ -71,16 +69,8 @@ def export_anki(runner, *args, env=None):
 
 
 def run_flash(*args, cwd: Path):
-    """Run `flash export anki` as a process in ``cwd``, for the default ``exports/`` folder
-    (tests never change their own working directory)."""
-    env = {k: v for k, v in os.environ.items()
-           if k != "SOURCE_DATE_EPOCH" and not k.startswith("FLASH_")}
-    env.update(COLUMNS="200", XDG_DATA_HOME=str(cwd / "xdg-data"))
-    return subprocess.run(
-        [sys.executable, "-c", "from flashcards.cli import cli; cli(prog_name='flash')",
-         "export", "anki", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
-    )
+    """`flash export anki` as a process in ``cwd``, for the default ``exports/`` folder."""
+    return flash_process("export", "anki", *args, cwd=cwd)
 
 
 def row(name: str, notes: int, cards: int) -> re.Pattern:
