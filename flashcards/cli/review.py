@@ -15,6 +15,8 @@ UNDO = "undo"
 BURY = "bury"
 QUIT = None
 Answer = Union[int, str, None]
+REVEAL = "reveal"  # any other key at the front: show the back
+COMMAND_KEYS = {"q": QUIT, "Q": QUIT, "\x1b": QUIT, "u": UNDO, "U": UNDO, "b": BURY, "B": BURY}
 
 
 class KeyInput:
@@ -24,14 +26,7 @@ class KeyInput:
 
     def reveal(self, con) -> Answer:
         con.print("[dim]any key: show answer · u: undo last · b: bury till tomorrow · q: quit[/dim]")
-        key = click.getchar()
-        if key in ("q", "Q", "\x1b"):
-            return QUIT
-        if key in ("u", "U"):
-            return UNDO
-        if key in ("b", "B"):
-            return BURY
-        return 0
+        return COMMAND_KEYS.get(click.getchar(), REVEAL)
 
     def grade(self, con) -> Answer:
         from ..render import GRADE_HELP
@@ -39,14 +34,10 @@ class KeyInput:
         con.print(f"[bold]Grade 0-5[/bold] [dim]({GRADE_HELP}) · u: undo · b: bury · q: quit[/dim]")
         while True:
             key = click.getchar()
-            if key in "012345" and len(key) == 1:
+            if len(key) == 1 and key in "012345":
                 return int(key)
-            if key in ("u", "U"):
-                return UNDO
-            if key in ("b", "B"):
-                return BURY
-            if key in ("q", "Q", "\x1b"):
-                return QUIT
+            if key in COMMAND_KEYS:
+                return COMMAND_KEYS[key]
 
 
 class LineInput:
@@ -59,7 +50,7 @@ class LineInput:
         self.line_number = 0
 
     def reveal(self, con) -> Answer:
-        return 0
+        return REVEAL
 
     def grade(self, con) -> Answer:
         line = self.stream.readline()
@@ -130,6 +121,7 @@ def review(deck: Optional[str], limit: Optional[int], new_per_day: int, db_path,
 
 def _run(session, store, keys, day, con, card_front, card_back) -> None:
     from ..render_stats import leech_flag
+    from ..sm2 import SESSION_PASS_GRADE
     from ..stats import became_leech
     from ..store.stats import bury
 
@@ -139,7 +131,7 @@ def _run(session, store, keys, day, con, card_front, card_back) -> None:
         con.print(card_front(card, done=session.done, left=session.left, drill=drill))
         started = time.monotonic()
         answer = keys.reveal(con)
-        if answer is not UNDO and answer is not QUIT and answer is not BURY:
+        if answer == REVEAL:
             con.print(card_back(card))
             answer = keys.grade(con)
         if answer is QUIT:
@@ -160,7 +152,7 @@ def _run(session, store, keys, day, con, card_front, card_back) -> None:
         record = store.record(card.id, answer, today=day, now=now(), drill=drill,
                               duration_ms=int((time.monotonic() - started) * 1000))
         session.answer(card_id, answer, record.id)
-        con.print(_after_grade(record, requeued=answer < 4))
+        con.print(_after_grade(record, requeued=answer < SESSION_PASS_GRADE))
         if not record.drill and became_leech(record.before, record.after):
             con.print(leech_flag(f"{card.deck_id}/{card.entry_id}", record.after))
 
