@@ -20,11 +20,12 @@ COMMANDS = {
     "validate": "flashcards.cli.decks:validate",
     "decks": "flashcards.cli.decks:decks",
     "cards": "flashcards.cli.decks:cards",
+    "build": "flashcards.cli.build:build",
     "stats": "flashcards.cli.stats:stats",
     "suspend": "flashcards.cli.stats:suspend",
     "unsuspend": "flashcards.cli.stats:unsuspend",
-    "build": "flashcards.cli.build:build",
     "export": "flashcards.cli.export:export",
+    "quiz": "flashcards.cli.quiz:quiz",
 }
 
 

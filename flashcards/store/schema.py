@@ -71,6 +71,77 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TRIGGER reviews_append_only_delete BEFORE DELETE ON reviews
            BEGIN SELECT RAISE(ABORT, 'the review log is append-only'); END""",
     ],
+    # 2: certification quizzes: the quiz and its key, scored attempts, their responses,
+    # and answers files that were not counted (with the reason)
+    [
+        """CREATE TABLE quizzes (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            pass_mark INTEGER NOT NULL CHECK (pass_mark BETWEEN 0 AND 100),
+            max_attempts INTEGER CHECK (max_attempts IS NULL OR max_attempts >= 1),
+            time_limit INTEGER CHECK (time_limit IS NULL OR time_limit >= 1),
+            seed INTEGER NOT NULL,
+            kinds TEXT NOT NULL,
+            deck_ids TEXT NOT NULL,
+            paper_checksum TEXT NOT NULL,
+            created_on TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE quiz_questions (
+            quiz_id TEXT NOT NULL REFERENCES quizzes(id),
+            position INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            options TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            deck_id TEXT NOT NULL,
+            entry_id TEXT NOT NULL,
+            card_id TEXT NOT NULL,
+            concept TEXT NOT NULL,
+            tags TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (quiz_id, id),
+            UNIQUE (quiz_id, position)
+        )""",
+        """CREATE TABLE quiz_attempts (
+            id INTEGER PRIMARY KEY,
+            quiz_id TEXT NOT NULL REFERENCES quizzes(id),
+            learner TEXT NOT NULL,
+            learner_key TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            correct INTEGER NOT NULL,
+            total INTEGER NOT NULL,
+            passed INTEGER NOT NULL,
+            digest TEXT NOT NULL,
+            file TEXT NOT NULL,
+            scored_on TEXT NOT NULL,
+            scored_at TEXT NOT NULL,
+            UNIQUE (quiz_id, learner_key, attempt),
+            UNIQUE (quiz_id, digest)
+        )""",
+        """CREATE TABLE quiz_responses (
+            attempt_id INTEGER NOT NULL REFERENCES quiz_attempts(id),
+            question_id TEXT NOT NULL,
+            choice TEXT,
+            correct INTEGER NOT NULL,
+            PRIMARY KEY (attempt_id, question_id)
+        )""",
+        """CREATE TABLE quiz_rejections (
+            id INTEGER PRIMARY KEY,
+            quiz_id TEXT NOT NULL REFERENCES quizzes(id),
+            learner TEXT NOT NULL,
+            file TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('duplicate', 'rejected')),
+            reason TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            scored_on TEXT NOT NULL,
+            scored_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX quiz_attempts_learner ON quiz_attempts(quiz_id, learner_key)",
+        "CREATE INDEX quiz_rejections_quiz ON quiz_rejections(quiz_id)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

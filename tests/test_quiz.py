@@ -1,0 +1,412 @@
+"""Quiz questions, scoring and item analysis (flashcards/quiz.py): pure functions, real decks."""
+
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+from types import SimpleNamespace as A
+
+import pytest
+
+from flashcards.decks import load_decks, parse_deck, shipped_decks_dir
+from flashcards.errors import QuizError
+from flashcards.model import CardKind, card_id
+from flashcards.quiz import (
+    ALL_KINDS, MIN_OPTIONS, AnswerSheet, Option, PriorAttempt, Question, QuestionKind, Quiz, Status,
+    available, best_attempts, check_choices, concept_analysis, discrimination_index, display_order, generate, item_analysis,
+    judge, mark, normalise_learner, parse_kinds, passes,
+)
+
+# 5 terms (two share the name "Token", as the shipped deck's regimes do per draft), 5 phrases,
+# 4 analogs with holds and breaks.
+QUIZ_DECK = """\
+id: quizdeck
+name: Quiz deck
+terms:
+  - id: token-a
+    term: Token
+    definition: A word fragment the model reads.
+    what_it_does: Tokens are how Token pricing is counted.
+    tags: [pricing]
+  - id: token-b
+    term: Token
+    definition: The unit of model billing.
+    tags: [pricing]
+  - id: weights
+    term: Weights
+    definition: The numbers a model learned.
+    whos_behind_it: The model vendor.
+    tags: [model]
+  - id: rag
+    term: RAG (retrieval-augmented generation)
+    definition: Looking documents up at question time.
+    tags: [rag]
+  - id: epoch
+    term: Epoch
+    definition: One pass over the training data.
+    tags: [training]
+  - id: inference
+    term: Inference
+    definition: Running the model to answer.
+    tags: [model]
+phrases:
+  - {id: p1, dont_say: Train it., do_say: What outcome do you need?, why: Finds the need.}
+  - {id: p2, dont_say: It is cheap., do_say: It costs hours not months., why: Accurate.}
+  - {id: p3, dont_say: Your data is in the model., do_say: Your data stays in retrieval., why: Precise.}
+  - {id: p4, dont_say: Just an API call., do_say: Inference scales with use., why: Budget.}
+  - {id: p5, dont_say: We cannot say., do_say: We can model it per token., why: Planning.}
+analogs:
+  - {id: a1, concept: Fine-tuning, analog: Policy config, holds: Adjusts a base., breaks: Weights change.}
+  - {id: a2, concept: Inference, analog: Auth events, holds: Per transaction., breaks: Carries context.}
+  - {id: a3, concept: Pre-training, analog: Own IdP, holds: Nobody builds it., breaks: Far costlier.}
+  - {id: a4, concept: RAG, analog: Attribute lookup, holds: Looks up at runtime., breaks: No PDP.}
+"""
+
+# 3 terms, 3 phrases, no analogs: every question can have only 3 options.
+SMALL_DECK = """\
+id: small
+name: Small deck
+terms:
+  - {id: t1, term: Alpha, definition: The first letter.}
+  - {id: t2, term: Beta, definition: The second letter.}
+  - {id: t3, term: Gamma, definition: The third letter.}
+phrases:
+  - {id: p1, dont_say: Yo., do_say: Hello., why: Polite.}
+  - {id: p2, dont_say: K., do_say: Thank you., why: Grateful.}
+  - {id: p3, dont_say: Bye., do_say: Goodbye for now., why: Warm.}
+"""
+
+
+def deck_from(text: str, path: str = "deck.yaml"):
+    deck, problems = parse_deck(textwrap.dedent(text), path)
+    assert not problems, problems
+    return deck
+
+
+@pytest.fixture
+def quiz_deck():
+    return deck_from(QUIZ_DECK)
+
+
+@pytest.fixture
+def small_deck():
+    return deck_from(SMALL_DECK)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_decks([shipped_decks_dir()])
+
+
+# -- generation ---------------------------------------------------------
+
+
+def test_same_seed_same_quiz(quiz_deck):
+    first = generate([quiz_deck], 12, None, seed=42)
+    again = generate([quiz_deck], 12, None, seed=42)
+    assert first == again
+    assert len(first) == 12
+    assert [q.id for q in first] == [f"q{i:02d}" for i in range(1, 13)]
+
+
+def test_different_seed_different_quiz(quiz_deck):
+    assert generate([quiz_deck], 12, None, seed=1) != generate([quiz_deck], 12, None, seed=2)
+
+
+def test_shipped_deck_determinism_pinned(shipped):
+    """A golden draw: the same seed gives exactly these questions on every run and platform."""
+    questions = generate(shipped, 5, None, seed=7)
+    assert [(q.kind.value, q.entry_id, q.answer) for q in questions] == [
+        ("holds", "analog-a-tenant-policy-configuration", "o1"),
+        ("phrase", "dont-say-training-takes-months", "o1"),
+        ("breaks", "analog-c-federation-trust-store", "o4"),
+        ("what-is", "fine-tuned-weights", "o3"),
+        ("which-term", "fine-tuning-a", "o2"),
+    ]
+    assert Counter(q.kind for q in generate(shipped, 20, None, seed=7)) == {k: 4 for k in ALL_KINDS}
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_options_distinct_and_correct_exactly_once(shipped, seed):
+    for q in generate(shipped, 30, None, seed=seed):
+        texts = [" ".join(o.text.split()).casefold() for o in q.options]
+        assert len(texts) == len(set(texts)), q
+        assert len({o.id for o in q.options}) == len(q.options)
+        assert len(q.options) == 4
+        assert sum(o.id == q.answer for o in q.options) == 1
+        assert q.correct_option.text in {o.text for o in q.options}
+
+
+def test_no_two_questions_share_a_prompt_and_entries_are_not_reused_early(shipped):
+    questions = generate(shipped, 40, None, seed=3)
+    assert len({q.prompt for q in questions}) == 40
+    # 65 entries: 40 questions never need to ask about one entry twice
+    assert len({q.entry_id for q in questions}) == 40
+
+
+def test_question_remembers_its_source(quiz_deck):
+    for q in generate([quiz_deck], 15, None, seed=5):
+        assert q.deck_id == "quizdeck"
+        entry = next(e for e in quiz_deck.entries if e.id == q.entry_id)
+        assert q.card_id.startswith(f"quizdeck/{entry.id}/")
+        assert q.tags == entry.tags
+        if q.kind is QuestionKind.WHAT_IS:
+            assert q.card_id == f"quizdeck/{entry.id}/term"
+            assert q.correct_option.text == entry.definition
+        elif q.kind is QuestionKind.WHICH_TERM:
+            assert q.correct_option.text == entry.term
+        elif q.kind is QuestionKind.PHRASE:
+            assert q.prompt.startswith(f"Don't say: {entry.dont_say}")
+            assert q.correct_option.text == entry.do_say
+        elif q.kind is QuestionKind.BREAKS:
+            assert q.card_id == card_id("quizdeck", entry.id, CardKind.BREAKS)
+            assert q.correct_option.text == entry.breaks
+
+
+def test_same_named_terms_are_never_distractors_for_each_other(quiz_deck):
+    """'What is Token?' must not offer the other Token entry's definition: both would be right."""
+    token_defs = {"A word fragment the model reads.", "The unit of model billing."}
+    for seed in range(30):
+        for q in generate([quiz_deck], 10, [QuestionKind.WHAT_IS, QuestionKind.WHICH_TERM], seed=seed):
+            texts = [o.text for o in q.options]
+            if q.correct_option.text in token_defs:  # "What is Token?"
+                assert token_defs & set(texts) == {q.correct_option.text}
+            assert texts.count("Token") <= 1
+    # and the two "What is Token?" prompts count once
+    assert available([quiz_deck])[QuestionKind.WHAT_IS] == 5
+
+
+def test_which_term_prompt_masks_the_term(quiz_deck):
+    prompts = []
+    for seed in range(20):
+        prompts += [q.prompt for q in generate([quiz_deck], 6, [QuestionKind.WHICH_TERM], seed=seed)
+                    if "pricing" in q.prompt]
+    assert prompts
+    assert all(p == "What it does: ____ are how ____ pricing is counted.\n\nWhich term is this?" for p in prompts)
+
+
+def test_small_deck_falls_back_to_three_options(small_deck):
+    questions = generate([small_deck], 9, None, seed=1)
+    assert {len(q.options) for q in questions} == {MIN_OPTIONS}
+    assert {q.kind for q in questions} == {QuestionKind.WHICH_TERM, QuestionKind.WHAT_IS, QuestionKind.PHRASE}
+
+
+def test_too_many_questions_is_a_clear_error(small_deck):
+    with pytest.raises(QuizError) as err:
+        generate([small_deck], 10, None, seed=1)
+    assert str(err.value) == ("asked for 10 questions, but the decks give at most 9 of the chosen kinds "
+                              "(which-term 3, what-is 3, phrase 3)")
+
+
+def test_impossible_kind_is_a_clear_error(small_deck):
+    with pytest.raises(QuizError) as err:
+        generate([small_deck], 2, [QuestionKind.PHRASE, QuestionKind.BREAKS], seed=1)
+    assert str(err.value) == ("the decks cannot give 'breaks' questions "
+                              "(they need at least 3 analogs with 'breaks' text)")
+
+
+def test_two_terms_cannot_make_a_question():
+    deck = deck_from("""\
+        id: tiny
+        name: Tiny
+        terms:
+          - {id: a, term: A, definition: First.}
+          - {id: b, term: B, definition: Second.}
+        """)
+    with pytest.raises(QuizError, match="'what-is' questions .*at least 3 terms with different names"):
+        generate([deck], 1, [QuestionKind.WHAT_IS], seed=0)
+    with pytest.raises(QuizError, match="cannot give 'which-term'"):
+        generate([deck], 1, None, seed=0)
+
+
+def test_kinds_parse_groups_and_commas():
+    assert parse_kinds(["terms"]) == (QuestionKind.WHICH_TERM, QuestionKind.WHAT_IS)
+    assert parse_kinds(["breaks,phrase", "holds"]) == (QuestionKind.PHRASE, QuestionKind.BREAKS,
+                                                        QuestionKind.HOLDS)
+    assert parse_kinds([]) == ()
+    with pytest.raises(QuizError, match="unknown question kind 'definitions'"):
+        parse_kinds(["definitions"])
+
+
+def test_distractors_prefer_the_same_deck(quiz_deck, small_deck):
+    for q in generate([quiz_deck, small_deck], 8, [QuestionKind.PHRASE], seed=4):
+        small_do_say = {p.do_say for p in small_deck.phrases}
+        own = {p.do_say for p in (quiz_deck if q.deck_id == "quizdeck" else small_deck).phrases}
+        if q.deck_id == "quizdeck":  # 4 other quizdeck phrases: enough, none from the small deck
+            assert not small_do_say & {o.text for o in q.options}
+        assert q.correct_option.text in own
+
+
+# -- per-learner option order -------------------------------------------
+
+
+def test_display_order_is_per_learner_and_stable(shipped):
+    questions = generate(shipped, 20, None, seed=7)
+    ann = [tuple(o.id for o in display_order(q, "quiz-1", "Ann Lee")) for q in questions]
+    again = [tuple(o.id for o in display_order(q, "quiz-1", "  ann   LEE ")) for q in questions]
+    bob = [tuple(o.id for o in display_order(q, "quiz-1", "Bob Smith")) for q in questions]
+    assert ann == again
+    assert ann != bob
+    assert sum(a != b for a, b in zip(ann, bob)) >= 10
+    for q, order in zip(questions, ann):
+        assert sorted(order) == sorted(o.id for o in q.options)
+
+
+def test_learner_names_compare_case_and_whitespace_insensitively():
+    assert normalise_learner("  Ann\tLee ") == normalise_learner("ann lee") == "ann lee"
+    assert normalise_learner("   ") == ""
+
+
+# -- scoring ------------------------------------------------------------
+
+
+def hand_quiz(n_questions: int = 3, **settings) -> Quiz:
+    """Questions with options o1-o3; the key is o1 for every question."""
+    questions = tuple(
+        Question(id=f"q{i}", kind=QuestionKind.WHAT_IS, prompt=f"What is {i}?",
+                 options=(Option("o1", f"right {i}"), Option("o2", f"wrong {i}"), Option("o3", f"other {i}")),
+                 answer="o1", deck_id="d", entry_id=f"e{i}", card_id=f"d/e{i}/term", concept=f"Concept {i}",
+                 tags=("odd",) if i % 2 else ("even",))
+        for i in range(1, n_questions + 1)
+    )
+    defaults = dict(id="quiz-1", title="Hand quiz", pass_mark=80, questions=questions, paper_checksum="sha256:p")
+    defaults.update(settings)
+    return Quiz(**defaults)
+
+
+def sheet(choices, *, learner="Ann", started="2026-12-01T10:00:00+00:00",
+          finished="2026-12-01T10:10:00+00:00", digest="d1", quiz_id="quiz-1", checksum="sha256:p"):
+    return AnswerSheet(quiz_id, checksum, learner, started, finished, choices, digest)
+
+
+def test_mark_counts_unanswered_as_wrong():
+    result = mark(hand_quiz(), {"q1": "o1", "q2": "o2"})
+    assert (result.correct, result.total) == (1, 3)
+    assert result.responses == (("q1", "o1", True), ("q2", "o2", False), ("q3", None, False))
+    assert round(result.percent, 2) == 33.33
+
+
+@pytest.mark.parametrize("correct,total,mark_,expected", [
+    (16, 20, 80, True), (15, 20, 80, False), (20, 20, 100, True), (0, 20, 0, True), (2, 3, 67, False),
+])
+def test_pass_mark_boundary(correct, total, mark_, expected):
+    assert passes(correct, total, mark_) is expected
+
+
+def test_check_choices_names_unknown_questions_and_options():
+    assert check_choices(hand_quiz().paper(), {"q1": "o9", "q7": "o1", "q2": None}) == [
+        "question 'q1' has no option 'o9'", "question 'q7' is not on the paper",
+    ]
+
+
+def test_judge_scores_a_good_sheet():
+    verdict = judge(hand_quiz(), sheet({"q1": "o1", "q2": "o1", "q3": "o1"}), [])
+    assert verdict.status is Status.SCORED
+    assert verdict.attempt == 1 and verdict.passed and verdict.result.correct == 3
+
+
+def test_judge_rejects_an_altered_paper_and_foreign_quiz():
+    assert judge(hand_quiz(), sheet({}, checksum="sha256:other"), []).reason == (
+        "answers are for an altered paper: its checksum does not match quiz 'quiz-1'")
+    assert judge(hand_quiz(), sheet({}, quiz_id="quiz-2"), []).status is Status.REJECTED
+
+
+def test_judge_flags_resubmissions():
+    prior = [PriorAttempt("Ann", "ann", 1, "2026-12-01T10:00:00+00:00", "d1", "2026-12-02")]
+    same_file = judge(hand_quiz(), sheet({"q1": "o1"}), prior)
+    assert same_file.status is Status.DUPLICATE
+    assert same_file.reason == "already scored as Ann's attempt 1 on 2026-12-02; not counted again"
+    edited_copy = judge(hand_quiz(), sheet({"q1": "o2"}, learner=" ANN ", digest="d2"), prior)
+    assert edited_copy.status is Status.DUPLICATE
+    assert "same start time" in edited_copy.reason
+
+
+def test_judge_attempt_limit_counts_the_learner_case_insensitively():
+    prior = [PriorAttempt("Ann Lee", "ann lee", 1, "2026-12-01T09:00:00+00:00", "d0", "2026-12-01"),
+             PriorAttempt("Bob", "bob", 1, "2026-12-01T09:00:00+00:00", "d9", "2026-12-01")]
+    quiz = hand_quiz(max_attempts=2)
+    second = judge(quiz, sheet({}, learner="ann  LEE"), prior)
+    assert (second.status, second.attempt) == (Status.SCORED, 2)
+    prior.append(PriorAttempt("Ann Lee", "ann lee", 2, "2026-12-01T10:00:00+00:00", "d1", "2026-12-01"))
+    third = judge(quiz, sheet({}, learner="Ann Lee", started="2026-12-01T11:00:00+00:00", digest="d3"), prior)
+    assert third.status is Status.REJECTED
+    assert third.reason == "over the attempt limit: Ann Lee already has 2 of 2 attempts scored"
+
+
+def test_judge_time_limit_with_a_minute_of_grace():
+    quiz = hand_quiz(time_limit=10)
+    assert judge(quiz, sheet({}, finished="2026-12-01T10:11:00+00:00"), []).status is Status.SCORED
+    late = judge(quiz, sheet({}, finished="2026-12-01T10:11:01+00:00"), [])
+    assert late.reason == "took 12 minutes, over the 10-minute time limit"
+    backwards = judge(quiz, sheet({}, finished="2026-12-01T09:00:00+00:00"), [])
+    assert backwards.reason == "finish time is before start time"
+
+
+def test_judge_rejects_empty_learner_and_unknown_options():
+    assert judge(hand_quiz(), sheet({}, learner="  "), []).reason == "the learner name is empty"
+    assert judge(hand_quiz(), sheet({"q1": "o7"}), []).reason == "question 'q1' has no option 'o7'"
+
+
+# -- item analysis ------------------------------------------------------
+
+# Four learners, three questions (1 = right):
+#        q1 q2 q3  total
+#   L1    1  1  1    3
+#   L2    1  1  0    2
+#   L3    1  0  0    1
+#   L4    0  0  1    1
+# Discrimination (Moodle): 100 * corr(item, total - item).
+#   q1: x = 1,1,1,0  rest = 2,1,0,1  dx = .25,.25,.25,-.75  dy = 1,0,-1,0        sum dx*dy = 0      -> 0
+#   q2: x = 1,1,0,0  rest = 2,1,1,1  dx = .5,.5,-.5,-.5     dy = .75,-.25,-.25,-.25
+#       sum dx*dy = .5, sum dx^2 = 1, sum dy^2 = .75                 -> 100 * .5 / sqrt(.75)  = 57.735
+#   q3: x = 1,0,0,1  rest = 2,2,1,0  dx = .5,-.5,-.5,.5     dy = .75,.75,-.25,-1.25
+#       sum dx*dy = -.5, sum dx^2 = 1, sum dy^2 = 2.75               -> 100 * -.5 / sqrt(2.75) = -30.151
+SHEETS = [
+    {"q1": "o1", "q2": "o1", "q3": "o1"},
+    {"q1": "o1", "q2": "o1", "q3": "o2"},
+    {"q1": "o1", "q2": "o3", "q3": "o2"},
+    {"q1": "o2", "q2": None, "q3": "o1"},
+]
+
+
+def test_item_analysis_against_hand_computed_values():
+    items = item_analysis(hand_quiz(), SHEETS)
+    assert [i.facility for i in items] == [0.75, 0.5, 0.5]
+    assert [round(i.discrimination, 3) for i in items] == [0.0, 57.735, -30.151]
+    assert [i.correct for i in items] == [3, 2, 2]
+    assert items[1].unanswered == 1
+    assert items[1].option_counts == {"o1": 2, "o3": 1}
+    assert items[2].top_wrong == (Option("o2", "wrong 3"), 2)
+    assert items[1].top_wrong == (Option("o3", "other 2"), 1)
+    assert items[2].note == "check: weaker scorers did better on it"
+
+
+def test_discrimination_is_undefined_without_variation():
+    assert discrimination_index([1, 1, 1], [0, 1, 2]) is None  # everyone right
+    assert discrimination_index([1, 0], [3, 3]) is None  # rest of test constant
+    assert discrimination_index([1], [2]) is None  # one attempt
+    assert discrimination_index([1, 0], [5, 1]) == pytest.approx(100.0)
+
+
+def test_top_wrong_ties_go_to_the_earlier_option():
+    items = item_analysis(hand_quiz(1), [{"q1": "o3"}, {"q1": "o2"}, {"q1": "o1"}])
+    assert items[0].top_wrong == (Option("o2", "wrong 1"), 1)
+
+
+def test_concepts_by_entry_and_tag_weakest_first():
+    items = item_analysis(hand_quiz(), SHEETS)
+    by_entry = concept_analysis(items, by="entry")
+    assert [(c.key, c.correct, c.responses) for c in by_entry] == [
+        ("d/e2", 2, 4), ("d/e3", 2, 4), ("d/e1", 3, 4)]
+    assert by_entry[0].label == "Concept 2"
+    by_tag = concept_analysis(items, by="tag")
+    # odd: q1 + q3 = 5 of 8; even: q2 = 2 of 4
+    assert [(c.key, c.questions, c.correct, c.responses) for c in by_tag] == [
+        ("even", ("q2",), 2, 4), ("odd", ("q1", "q3"), 5, 8)]
+    assert by_tag[1].facility == 0.625
+
+
+def test_best_attempt_counts_the_most_correct_then_the_earliest():
+    attempts = [A(learner_key="ann", correct=3, n=1), A(learner_key="bob", correct=1, n=1),
+                A(learner_key="ann", correct=5, n=2), A(learner_key="ann", correct=5, n=3)]
+    assert [(a.learner_key, a.n) for a in best_attempts(attempts)] == [("ann", 2), ("bob", 1)]
