@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
+import io
 import tempfile
 import time
 import zipfile
@@ -44,6 +44,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 
 import genanki
 
+from ._files import write_atomically
 from .errors import ExportError
 from .model import (
     ANALOG_LABEL,
@@ -407,36 +408,19 @@ def write_package(package: genanki.Package, path: Path, *, timestamp: int) -> in
     times taken from ``timestamp`` too, so equal input gives equal bytes. The file
     appears atomically (written next to ``path``, then renamed).
     """
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    os.close(fd)
-    tmp = Path(tmp_name)
     try:
         with tempfile.TemporaryDirectory(prefix="flashcards-apkg-") as scratch:
             raw = Path(scratch) / "genanki.apkg"
             package.write_to_file(str(raw), timestamp=timestamp)
-            _rewrite_zip(raw, tmp, timestamp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it private; give it normal permissions
-        os.replace(tmp, path)
-        return path.stat().st_size
+            data = _rewrite_zip(raw, timestamp)
     except OSError as exc:
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+    return write_atomically(path, data, error=ExportError).stat().st_size
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _rewrite_zip(source: Path, target: Path, timestamp: int) -> None:
+def _rewrite_zip(source: Path, timestamp: int) -> bytes:
     date_time = time.gmtime(max(timestamp, _ZIP_EPOCH))[:6]
+    target = io.BytesIO()
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
         for member in zin.infolist():
             info = zipfile.ZipInfo(member.filename, date_time=date_time)
@@ -444,6 +428,7 @@ def _rewrite_zip(source: Path, target: Path, timestamp: int) -> None:
             info.external_attr = 0o644 << 16
             info.create_system = 3  # unix, whatever the building machine
             zout.writestr(info, zin.read(member.filename))
+    return target.getvalue()
 
 
 def write_packages(

@@ -28,6 +28,7 @@ from xml.etree import ElementTree as ET
 
 import yaml
 
+from ._files import write_atomically
 from .errors import QuizError
 from .quiz import AnswerSheet, Option, Paper, PaperQuestion, QuestionKind, Quiz
 
@@ -115,12 +116,7 @@ def write_paper(paper: Paper, path: str | Path) -> Path:
 
 
 def _write(path: Path, text: str) -> Path:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise QuizError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    return path
+    return write_atomically(path, text, error=QuizError)
 
 
 def _read_mapping(path: Path, what: str) -> dict:

@@ -46,6 +46,7 @@ def build(lessons: tuple[Path, ...], output: Optional[Path], deck_id: Optional[s
 
     from ..build import build_deck, deck_to_yaml, draft_header
     from ..decks import parse_deck
+    from .._files import write_atomically
     from ..errors import BuildError
 
     result = build_deck(list(lessons), deck_id=deck_id, name=name)
@@ -76,8 +77,7 @@ def build(lessons: tuple[Path, ...], output: Optional[Path], deck_id: Optional[s
     if problems:  # a bug in the builder: never write a deck that does not validate
         raise BuildError("the built deck does not validate:\n"
                               + "\n".join(str(p) for p in problems))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    write_atomically(out, text, error=BuildError)
 
     console().print(table)
     if result.duplicates_merged:

@@ -18,6 +18,13 @@ SKIP = "skip"
 BACK = "back"
 
 
+def _write(path: Path, data) -> Path:
+    from .._files import write_atomically
+    from ..errors import QuizError
+
+    return write_atomically(path, data, error=QuizError)
+
+
 def _say(out, text: str, style: Optional[str] = None) -> None:
     """Plain text (never markup), not wrapped, so file paths stay whole."""
     out.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
@@ -293,7 +300,7 @@ def report(quiz_ref, csv_path, cert_dir, db_path, today) -> None:
         if csv_to_stdout:
             click.echo(text, nl=False)
         else:
-            _write_text(csv_path, text)
+            _write(csv_path, text)
             _say(out, f"Wrote {csv_path} ({len(rows)} learner{'s' if len(rows) != 1 else ''})")
     if cert_dir is not None:
         written: list[Path] = []
@@ -303,22 +310,12 @@ def report(quiz_ref, csv_path, cert_dir, db_path, today) -> None:
             path = cert_dir / f"{the_quiz.id}--{_slug(a.learner)}.html"
             if path in written:  # two names with the same letters, e.g. "Ann Lee" and "Ann-Lee"
                 path = path.with_name(f"{path.stem}-{len(written) + 1}.html")
-            _write_text(path, certificate_html(
+            _write(path, certificate_html(
                 learner=a.learner, quiz_title=the_quiz.title, quiz_id=the_quiz.id,
                 score_percent=a.percent, pass_mark=the_quiz.pass_mark, day=_attempt_day(a),
             ))
             written.append(path)
         _say(out, f"Wrote {len(written)} certificate{'s' if len(written) != 1 else ''} to {cert_dir}")
-
-
-def _write_text(path: Path, text: str) -> None:
-    from ..errors import QuizError
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise QuizError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def _attempt_day(a) -> str:
@@ -481,19 +478,9 @@ def export(quiz_ref, fmt, output, db_path, today) -> None:
         note = "no answers in it"
     else:
         data = gift(the_quiz).encode("utf-8") if fmt == "gift" else qti_package(the_quiz)
-        _write_bytes(path, data)
+        _write(path, data)
         note = "answer key included: keep it away from learners"
     _say(console(), f"Wrote {path} ({len(the_quiz.questions)} questions; {note})")
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    from ..errors import QuizError
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    except OSError as exc:
-        raise QuizError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 # -- learner --------------------------------------------------------------
