@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -390,3 +391,22 @@ def test_database_path_is_a_folder(invoke, tmp_path):
     assert result.exit_code == 2
     no_traceback(result)
     assert "Invalid value for '--db'" in result.stderr
+
+
+
+def test_import_without_paths_brings_in_the_shipped_decks(invoke, db_path):
+    from flashcards.decks import load_decks, shipped_decks_dir
+    from flashcards.model import cards_for_deck
+
+    shipped = load_decks([shipped_decks_dir()])
+    total = sum(len(cards_for_deck(d)) for d in shipped)
+    first = invoke("import", "--db", db_path, "--today", TODAY)
+    assert first.exit_code == 0, first.output
+    cards = json.loads(invoke("cards", "--json", "--db", db_path, "--today", TODAY).output)
+    assert len(cards) == total
+    assert {c["deck"] for c in cards} == {d.id for d in shipped}
+    again = invoke("import", "--db", db_path, "--today", TODAY)
+    assert again.exit_code == 0
+    for deck in shipped:  # second time: nothing added, updated or retired
+        assert re.search(rf"{re.escape(deck.id)}\s+│\s+0\s+│\s+0\s+│\s+0\s+│\s+{len(cards_for_deck(deck))}",
+                         again.output), again.output

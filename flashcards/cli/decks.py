@@ -14,7 +14,7 @@ paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Pat
 
 
 @click.command("import", context_settings=CONTEXT_SETTINGS)
-@paths_argument
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @common_options
 def import_(paths, db_path, today) -> None:
     """Validate deck files (or folders of them) and bring the database in line.
@@ -22,14 +22,16 @@ def import_(paths, db_path, today) -> None:
     New entries add cards, edited entries update them and keep their review
     history, removed entries retire theirs (history kept; it returns if the
     entry does). All or nothing: if any deck is invalid, nothing changes.
+    Without PATHS, the decks shipped with flashcards are imported (after an
+    upgrade, this brings their new and edited entries in).
 
     Example: flash import decks/
     """
-    from ..decks import load_decks
+    from ..decks import load_decks, shipped_decks_dir
     from ..render import sync_table
 
     day = resolve_today(today)
-    decks = load_decks(paths)  # raises DeckError before the database is touched
+    decks = load_decks(paths or [shipped_decks_dir()])  # raises DeckError before the database is touched
     with open_store(db_path) as store:
         reports = store.sync(decks, today=day)
     console().print(sync_table(reports, title=f"Imported {len(reports)} deck{'s' if len(reports) != 1 else ''}"))
