@@ -201,8 +201,8 @@ def test_import_unreadable_deck(invoke, db_path, tmp_path):
     assert f"{path}: not UTF-8 text (invalid continuation byte at byte 15)" in result.stderr
 
 
-def test_import_needs_a_path(invoke, db_path):
-    result = invoke("import", "--db", db_path, "--today", TODAY)
+def test_validate_needs_a_path(invoke, db_path):
+    result = invoke("validate", "--db", db_path, "--today", TODAY)
     assert result.exit_code == 2
     assert "Error: Missing argument 'PATHS...'." in result.stderr
 
