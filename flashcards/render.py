@@ -61,7 +61,8 @@ def next_due_line(outlook: Outlook) -> str:
         if outlook.new_left:
             return "No reviews scheduled yet; new cards are waiting (new cards per day are capped by --new)."
         return "No cards scheduled."
-    return f"Next due: {outlook.next_due.isoformat()} ({outlook.next_due_count} card{'s' if outlook.next_due_count != 1 else ''})."
+    plural = "s" if outlook.next_due_count != 1 else ""
+    return f"Next due: {outlook.next_due.isoformat()} ({outlook.next_due_count} card{plural})."
 
 
 def empty_queue(outlook: Outlook, *, new_cap_reached: bool) -> Text:

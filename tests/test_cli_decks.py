@@ -393,7 +393,6 @@ def test_database_path_is_a_folder(invoke, tmp_path):
     assert "Invalid value for '--db'" in result.stderr
 
 
-
 def test_import_without_paths_brings_in_the_shipped_decks(invoke, db_path):
     from flashcards.decks import load_decks, shipped_decks_dir
     from flashcards.model import cards_for_deck

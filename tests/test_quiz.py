@@ -13,7 +13,8 @@ from flashcards.errors import QuizError
 from flashcards.model import CardKind, card_id
 from flashcards.quiz import (
     ALL_KINDS, MIN_OPTIONS, AnswerSheet, Option, PriorAttempt, Question, QuestionKind, Quiz, Status,
-    available, best_attempts, check_choices, concept_analysis, discrimination_index, display_order, generate, item_analysis,
+    available, best_attempts, check_choices, concept_analysis, discrimination_index, display_order, generate,
+    item_analysis,
     judge, mark, normalise_learner, parse_kinds, passes,
 )
 

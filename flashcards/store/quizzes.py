@@ -235,7 +235,6 @@ class QuizStore:
             )
         return verdict
 
-
     def reject(self, quiz_id: str, *, learner: str, file: str, reason: str, digest: str, today: date,
                now: datetime) -> None:
         """List a file that could not be scored (e.g. edited) in the report of the quiz it claims to answer."""
