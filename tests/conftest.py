@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import flashcards
 from flashcards.cli import cli
 
 # 2 terms (with some optional fields), 2 phrases, an analog with holds and
@@ -93,15 +94,19 @@ def terms_deck(count: int, deck_id: str = "many") -> str:
 
 
 REPO = Path(__file__).resolve().parent.parent
+# The folder holding the `flashcards` package these tests import: the checkout when run from
+# it, site-packages when CI runs the suite against the installed package. Subprocesses get the
+# same one, so a test never mixes the two.
+PACKAGE_ROOT = Path(flashcards.__file__).resolve().parent.parent
 
 
 def flash_process(*args, cwd: Path, env: dict | None = None, timeout: float = 120):
     """Run ``flash ARGS...`` as a separate process in ``cwd``, for behaviour that depends on
-    the working folder (tests never change their own). Uses this checkout's package; the
+    the working folder (tests never change their own). Uses the package under test; the
     FLASH_* variables and SOURCE_DATE_EPOCH of the caller are dropped, ``env`` is added."""
     environ = {k: v for k, v in os.environ.items()
                if k != "SOURCE_DATE_EPOCH" and not k.startswith("FLASH_")}
-    environ.update(COLUMNS="200", XDG_DATA_HOME=str(cwd / "xdg-data"), PYTHONPATH=str(REPO))
+    environ.update(COLUMNS="200", XDG_DATA_HOME=str(cwd / "xdg-data"), PYTHONPATH=str(PACKAGE_ROOT))
     environ.update(env or {})
     return subprocess.run([sys.executable, "-m", "flashcards", *map(str, args)], cwd=cwd,
                           env=environ, capture_output=True, text=True, timeout=timeout)

@@ -26,7 +26,8 @@ days (10 cards x 3 + c10, c11 x 3 + c12-c17 x 2 + c18 x 1 = 30 + 6 + 12 + 1).
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+import sqlite3
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from click.testing import CliRunner
@@ -79,6 +80,7 @@ def habit(tmp_path_factory):
     def flash(*args, input=None):
         return run(runner, *args, "--db", db, input=input)
 
+    flash.db = db
     return flash
 
 
@@ -93,7 +95,37 @@ def test_calendar_and_totals(habit):
     assert data["calendar"] == {day(n): c for n, c in EXPECTED_CALENDAR.items()}
     reviews = data["reviews"]
     assert (reviews["today"], reviews["total"], reviews["days"]) == (3, 49, 19)
-    assert reviews["time_total_ms"] >= reviews["time_today_ms"] >= 0
+    # the time figures are the logged durations of the live grades, read back independently
+    conn = sqlite3.connect(str(habit.db))
+    live = "kind IN ('review', 'drill') AND id NOT IN (SELECT undoes FROM reviews WHERE undoes IS NOT NULL)"
+    total, today = conn.execute(
+        f"SELECT COALESCE(SUM(duration_ms), 0), COALESCE(SUM(CASE WHEN day = ? THEN duration_ms END), 0) "
+        f"FROM reviews WHERE {live}", (day(20),)).fetchone()
+    conn.close()
+    assert (reviews["time_total_ms"], reviews["time_today_ms"]) == (total, today)
+
+
+def test_time_spent_sums_the_logged_durations(tmp_path):
+    """Grades with known durations (through the real store) come back exactly in `flash stats`."""
+    from flashcards.decks import load_deck
+    from flashcards.store import Store
+
+    deck = tmp_path / "habit.yaml"
+    deck.write_text(habit_deck(3), encoding="utf-8")
+    db = tmp_path / "flash.db"
+    now = datetime(2026, 9, 1, 9, 0, tzinfo=timezone.utc)
+    with Store.open(db) as store:
+        store.sync([load_deck(deck)], today=D0)
+        store.record("habit/p00/phrase", 5, today=D0, now=now, duration_ms=1500)
+        store.record("habit/p01/phrase", 2, today=D0 + timedelta(days=1), now=now, duration_ms=2500)
+        store.record("habit/p01/phrase", 4, today=D0 + timedelta(days=1), now=now, drill=True, duration_ms=700)
+        undone = store.record("habit/p02/phrase", 5, today=D0 + timedelta(days=1), now=now, duration_ms=9000)
+        store.undo(undone.id, today=D0 + timedelta(days=1), now=now)
+    result = run(make_runner(tmp_path), "stats", "--json", "--db", db, "--today", day(1))
+    assert result.exit_code == 0, result.output
+    reviews = json.loads(result.output)["reviews"]
+    # the undone grade's 9 s do not count; the drill's do
+    assert (reviews["time_today_ms"], reviews["time_total_ms"]) == (3200, 4700)
 
 
 def test_streak_current_and_longest(habit):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from fractions import Fraction
 from datetime import date, timedelta
 
 import pytest
@@ -200,12 +201,27 @@ def test_intervals_never_shrink_while_passing(history, passes):
 
 @fast
 @given(grade_lists, grades, st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)))
-def test_review_is_pure(sequence, q, day):
+def test_review_is_pure_and_matches_the_published_rules(sequence, q, day):
     before = run(sequence)[-1] if sequence else CardState()
     snapshot = dataclasses.asdict(before)
-    first = review(before, q, today=day)
-    assert dataclasses.asdict(before) == snapshot
-    assert review(before, q, today=day) == first  # same inputs, same answer
+    after = review(before, q, today=day)
+    assert dataclasses.asdict(before) == snapshot  # the input is left alone
+    assert after == reference_review(before, q, day)
+
+
+def reference_review(state, q, day):
+    """SM-2 straight from Wozniak's text, with exact fractions instead of integer hundredths:
+    an oracle written independently of flashcards.sm2."""
+    ef = Fraction(state.ef, 100)
+    new_ef = max(Fraction(13, 10), ef + Fraction(1, 10) - (5 - q) * (Fraction(8, 100) + (5 - q) * Fraction(2, 100)))
+    if q < 3:
+        reps, interval = 0, 1
+        lapses = state.lapses + (0 if state.due is None else 1)
+    else:
+        reps, lapses = state.repetitions + 1, state.lapses
+        interval = {1: 1, 2: 6}.get(reps) or min(36500, math.ceil(state.interval * ef))
+    return CardState(repetitions=reps, ef=int(new_ef * 100), interval=interval,
+                     due=day + timedelta(days=interval), lapses=lapses, last_review=day)
 
 
 @fast
