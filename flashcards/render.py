@@ -51,6 +51,8 @@ def session_summary(summary: Summary, outlook: Outlook, *, interrupted: bool = F
                  f"{summary.correct} correct ({rate})"
                  + (f", {summary.drills} extra drill{'s' if summary.drills != 1 else ''}" if summary.drills else "")
                  + (f"; {summary.left} left in the queue" if summary.left else "") + ".")
+    if summary.held_back:
+        lines.append(held_back_line(summary.held_back))
     lines.append(next_due_line(outlook))
     lines.append(f"Due tomorrow: {outlook.due_tomorrow}.")
     return Text("\n".join(lines))
@@ -65,8 +67,15 @@ def next_due_line(outlook: Outlook) -> str:
     return f"Next due: {outlook.next_due.isoformat()} ({outlook.next_due_count} card{plural})."
 
 
+def held_back_line(held_back: int) -> str:
+    return (f"{held_back:,} more due card{'s' if held_back != 1 else ''} held back by the daily review cap "
+            "(they wait, oldest due first; raise the cap with --reviews N).")
+
+
 def empty_queue(outlook: Outlook, *, new_cap_reached: bool) -> Text:
     lines = ["Nothing to review right now."]
+    if outlook.held_back:
+        lines.append(held_back_line(outlook.held_back))
     if new_cap_reached and outlook.new_left:
         lines.append("Today's new cards are done (raise the cap with --new N).")
     lines.append(next_due_line(outlook))

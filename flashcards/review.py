@@ -21,6 +21,7 @@ from .sm2 import PASSING_GRADE, SESSION_PASS_GRADE
 from .store import Store
 
 DEFAULT_NEW_PER_DAY = 20
+DEFAULT_REVIEWS_PER_DAY = 200  # Anki's default review cap (rev.perDay)
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Summary:
     correct: int  # of those, graded 3 or more
     drills: int  # extra same-day passes
     left: int  # cards still in the queue when the session ended
+    held_back: int = 0  # due cards left for another day by the daily review cap
 
     @property
     def correct_rate(self) -> Optional[float]:
@@ -53,7 +55,8 @@ class ReviewSession:
     queue: deque[str]  # card ids; the first is the card on screen
     drilled: set[str] = field(default_factory=set)  # cards whose next grade today is a drill
     new_count: int = 0
-    due_count: int = 0
+    due_count: int = 0  # due cards in this session
+    held_back: int = 0  # due cards over the daily review cap, left for another day
     history: list[_Answer] = field(default_factory=list)
 
     @property
@@ -114,6 +117,7 @@ class ReviewSession:
             correct=sum(a.grade >= PASSING_GRADE for a in scheduled),
             drills=len(self.history) - len(scheduled),
             left=self.left,
+            held_back=self.held_back,
         )
 
 
@@ -124,12 +128,28 @@ def start_session(
     deck: Optional[str] = None,
     limit: Optional[int] = None,
     new_per_day: int = DEFAULT_NEW_PER_DAY,
+    reviews_per_day: Optional[int] = DEFAULT_REVIEWS_PER_DAY,
 ) -> ReviewSession:
     """Build today's queue: unfinished drills from earlier today, due cards
-    (oldest due first), then new cards up to the day's allowance."""
+    (oldest due first) up to the day's review cap, then new cards up to the
+    day's allowance. ``reviews_per_day=None`` lifts the cap.
+
+    Only the cards the session can show are read: the due cards past the cap
+    are counted (``held_back``), not loaded.
+    """
     drills = store.pending_drill_ids(today=today, deck=deck)
     drill_ids = set(drills)
-    due = [c for c in store.due_card_ids(today=today, deck=deck, limit=limit) if c not in drill_ids]
+    cap = None if reviews_per_day is None else max(0, reviews_per_day - store.reviews_done(today=today, deck=deck))
+    window = [n for n in (cap, limit) if n is not None]
+    fetch = min(window) + len(drills) if window else None
+    due = [c for c in store.due_card_ids(today=today, deck=deck, limit=fetch) if c not in drill_ids]
+    if cap is not None:
+        due = due[:cap]
+        # a drill that is due again today (e.g. a quiz put it back) is shown as a drill, not held back
+        due_drills = sum(1 for c in drills if _is_due(store, c, today))
+        held_back = max(0, store.due_count(today=today, deck=deck) - due_drills - cap)
+    else:
+        held_back = 0
     cards = drills + due
     allowance = max(0, new_per_day - store.new_introduced(today=today, deck=deck))
     if limit is not None:
@@ -137,8 +157,14 @@ def start_session(
         cards = cards[:limit]
     new = store.new_card_ids(deck=deck, limit=allowance, today=today)
     return ReviewSession(
-        queue=deque(cards + new), drilled=drill_ids, new_count=len(new), due_count=len(due),
+        queue=deque(cards + new), drilled=drill_ids, new_count=len(new),
+        due_count=len([c for c in cards if c not in drill_ids]), held_back=held_back,
     )
+
+
+def _is_due(store: Store, card_id: str, today: date) -> bool:
+    due = store.card(card_id).state.due
+    return due is not None and due <= today
 
 
 @dataclass(frozen=True)
@@ -149,13 +175,15 @@ class Outlook:
     next_due_count: int
     due_tomorrow: int
     new_left: int
+    held_back: int = 0  # due cards over today's review cap (from the session)
 
 
-def outlook(store: Store, *, today: date, deck: Optional[str] = None) -> Outlook:
+def outlook(store: Store, *, today: date, deck: Optional[str] = None, held_back: int = 0) -> Outlook:
     nxt = store.next_due(today=today, deck=deck)
     return Outlook(
         next_due=nxt[0] if nxt else None,
         next_due_count=nxt[1] if nxt else 0,
         due_tomorrow=store.due_on(today + timedelta(days=1), deck=deck),
         new_left=len(store.new_card_ids(deck=deck, limit=1, today=today)),
+        held_back=held_back,
     )

@@ -75,11 +75,15 @@ class LineInput:
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="At most N cards this session.")
 @click.option("--new", "new_per_day", type=click.IntRange(min=0), default=20, show_default=True,
               metavar="N", help="New cards introduced per day.")
+@click.option("--reviews", "reviews_per_day", type=click.IntRange(min=0), default=200, show_default=True,
+              metavar="N", help="Due cards reviewed per day (Anki's default); the rest wait, oldest due first.")
 @common_options
-def review(deck: Optional[str], limit: Optional[int], new_per_day: int, db_path, today) -> None:
+def review(deck: Optional[str], limit: Optional[int], new_per_day: int, reviews_per_day: int, db_path,
+           today) -> None:
     """Review the cards due today, then new ones.
 
-    Due cards come first (oldest due first), then up to --new new cards a
+    Due cards come first (oldest due first, at most --reviews a day: the
+    summary says how many the cap held back), then up to --new new cards a
     day. Each card shows its front; a key reveals the back; grade it 0-5
     (SM-2: 5 perfect ... 0 blackout). A card graded below 4 comes back later
     in the session. u undoes the last grade, b buries the card until
@@ -102,10 +106,12 @@ def review(deck: Optional[str], limit: Optional[int], new_per_day: int, db_path,
         if store.is_empty():
             _import_shipped(store, day, con)
         store.require_deck(deck)
-        session = start_session(store, today=day, deck=deck, limit=limit, new_per_day=new_per_day)
+        session = start_session(store, today=day, deck=deck, limit=limit, new_per_day=new_per_day,
+                                reviews_per_day=reviews_per_day)
         if session.current is None:
             new_cap = store.new_introduced(today=day, deck=deck) >= new_per_day
-            con.print(empty_queue(outlook(store, today=day, deck=deck), new_cap_reached=new_cap))
+            con.print(empty_queue(outlook(store, today=day, deck=deck, held_back=session.held_back),
+                                  new_cap_reached=new_cap))
             return
         con.print(f"{session.due_count} due · {session.new_count} new · {session.left} in this session")
         keys = KeyInput() if sys.stdin.isatty() else LineInput(sys.stdin)
@@ -115,7 +121,7 @@ def review(deck: Optional[str], limit: Optional[int], new_per_day: int, db_path,
         except (KeyboardInterrupt, EOFError):
             interrupted = True
         con.print()
-        con.print(session_summary(session.summary(), outlook(store, today=day, deck=deck),
+        con.print(session_summary(session.summary(), outlook(store, today=day, deck=deck, held_back=session.held_back),
                                   interrupted=interrupted))
 
 

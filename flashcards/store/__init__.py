@@ -14,14 +14,15 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterable, Optional
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from ..errors import StoreError
 from ..model import Card, CardKind, Deck, cards_for_deck
 from ..sm2 import SESSION_PASS_GRADE, CardState, review
 from .schema import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 __all__ = [
     "CardRecord", "DeckSummary", "ReviewRecord", "Store", "SyncReport", "default_db_path",
@@ -130,9 +131,20 @@ def _record_from_row(row) -> CardRecord:
 class Store:
     """One flashcards database file."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path):
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
         self.path = path
+        self._db: Optional["sqlite_utils.Database"] = None
+
+    @property
+    def db(self) -> "sqlite_utils.Database":
+        """The connection wrapped by sqlite-utils, imported on first use (it costs
+        ~30 ms of start-up, which ``flash review`` does not pay)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     # -- opening --------------------------------------------------------
 
@@ -157,7 +169,7 @@ class Store:
                 raise StoreError(f"cannot create {path.parent}: {exc.strerror or exc}") from exc
         conn = sqlite3.connect(str(path))
         try:
-            store = cls(sqlite_utils.Database(conn), path)
+            store = cls(conn, path)
             store._prepare()
         except sqlite3.DatabaseError as exc:
             conn.close()
@@ -168,7 +180,7 @@ class Store:
         return store
 
     def _prepare(self) -> None:
-        conn = self.db.conn
+        conn = self.conn
         self._check_version(conn.execute("PRAGMA user_version").fetchone()[0])
         conn.execute("PRAGMA foreign_keys = ON")
         if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
@@ -184,7 +196,7 @@ class Store:
                 f"(schema {version}, this version reads up to {SCHEMA_VERSION}); upgrade flashcards"
             )
         if version == 0:
-            tables = self.db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+            tables = self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
             if tables:
                 raise StoreError(f"{self.path} is an SQLite database, but not a flashcards one")
 
@@ -208,7 +220,7 @@ class Store:
             raise
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.conn.close()
 
     def __enter__(self) -> "Store":
         return self
@@ -218,15 +230,15 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        return self.db.conn.execute("PRAGMA user_version").fetchone()[0]
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     # -- decks ----------------------------------------------------------
 
     def is_empty(self) -> bool:
-        return self.db.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM cards)").fetchone()[0] == 1
+        return self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM cards)").fetchone()[0] == 1
 
     def deck_ids(self) -> list[str]:
-        return [row[0] for row in self.db.conn.execute("SELECT id FROM decks ORDER BY id")]
+        return [row[0] for row in self.conn.execute("SELECT id FROM decks ORDER BY id")]
 
     def sync(self, decks: Iterable[Deck], *, today: date) -> list[SyncReport]:
         """Bring the stored cards in line with ``decks``, all decks in one transaction.
@@ -235,7 +247,7 @@ class Store:
         entry is gone are retired (state and history kept); a retired card that
         comes back is restored with its history.
         """
-        conn = self.db.conn
+        conn = self.conn
         reports = []
         with conn:
             for deck in decks:
@@ -267,7 +279,7 @@ class Store:
                 row = (card.front, card.back, json.dumps(list(card.tags)), card.source, position, digest)
             if old is None:
                 inserts.append((card.id, deck.id, card.entry_id, card.kind.value) + row + (today, today))
-                new_states.append((card.id,))
+                new_states.append((card.id, deck.id, position))
                 report.added.append(card.id)
             elif old[0] != digest or old[1]:
                 updates.append(row + (today, card.id))
@@ -283,7 +295,7 @@ class Store:
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 inserts,
             )
-            conn.executemany("INSERT INTO card_state (card_id) VALUES (?)", new_states)
+            conn.executemany("INSERT INTO card_state (card_id, deck_id, position) VALUES (?, ?, ?)", new_states)
         if updates:
             conn.executemany(
                 """UPDATE cards SET front = ?, back = ?, tags = ?, source = ?, position = ?,
@@ -301,17 +313,20 @@ class Store:
         return report
 
     def deck_summaries(self, *, today: date) -> list[DeckSummary]:
-        rows = self.db.conn.execute(
-            """SELECT d.id, d.name,
-                 COALESCE(SUM(c.retired = 0 AND s.suspended = 0 AND s.due IS NULL), 0),
-                 COALESCE(SUM(c.retired = 0 AND s.suspended = 0 AND s.due <= :today
-                              AND (s.buried_until IS NULL OR s.buried_until <= :today)), 0),
-                 COALESCE(SUM(c.retired = 0 AND s.due IS NOT NULL AND s.repetitions <= 1), 0),
-                 COALESCE(SUM(c.retired = 0), 0),
-                 COALESCE(SUM(c.retired = 1), 0)
-               FROM decks d LEFT JOIN cards c ON c.deck_id = d.id
-               LEFT JOIN card_state s ON s.card_id = c.id
-               GROUP BY d.id ORDER BY d.id""",
+        rows = self.conn.execute(
+            """SELECT d.id, d.name, COALESCE(s.new, 0), COALESCE(s.due, 0), COALESCE(s.learning, 0),
+                 COALESCE(s.total, 0), COALESCE(s.retired, 0)
+               FROM decks d LEFT JOIN (
+                 SELECT deck_id,
+                   SUM(retired = 0 AND suspended = 0 AND due IS NULL) AS new,
+                   SUM(retired = 0 AND suspended = 0 AND due <= :today
+                       AND (buried_until IS NULL OR buried_until <= :today)) AS due,
+                   SUM(retired = 0 AND due IS NOT NULL AND repetitions <= 1) AS learning,
+                   SUM(retired = 0) AS total,
+                   SUM(retired = 1) AS retired
+                 FROM card_state GROUP BY deck_id
+               ) s ON s.deck_id = d.id
+               ORDER BY d.id""",
             {"today": today.isoformat()},
         ).fetchall()
         return [DeckSummary(*row) for row in rows]
@@ -319,7 +334,7 @@ class Store:
     # -- cards ----------------------------------------------------------
 
     def card(self, card_id: str) -> CardRecord:
-        row = self.db.conn.execute(f"SELECT {_CARD_COLUMNS} {_CARD_FROM} WHERE c.id = ?", (card_id,)).fetchone()
+        row = self.conn.execute(f"SELECT {_CARD_COLUMNS} {_CARD_FROM} WHERE c.id = ?", (card_id,)).fetchone()
         if row is None:
             raise StoreError(f"no card with id '{card_id}'")
         return _record_from_row(row)
@@ -332,7 +347,7 @@ class Store:
         if not include_retired:
             where.append("c.retired = 0")
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        rows = self.db.conn.execute(
+        rows = self.conn.execute(
             f"SELECT {_CARD_COLUMNS} {_CARD_FROM} {clause} ORDER BY c.deck_id, c.position", params
         )
         return [_record_from_row(row) for row in rows]
@@ -345,26 +360,46 @@ class Store:
 
     # -- the review queue -------------------------------------------------
 
+    # The queue reads card_state alone: its copies of deck_id, position and retired
+    # (schema migration 3) let a partial index answer each query without a join.
+
     def due_card_ids(self, *, today: date, deck: Optional[str] = None, limit: Optional[int] = None) -> list[str]:
-        """Ids of the cards due on or before ``today``, oldest due first."""
-        sql = f"""SELECT s.card_id {_CARD_FROM}
-            WHERE s.due <= :today AND c.retired = 0 AND s.suspended = 0
-              AND (s.buried_until IS NULL OR s.buried_until <= :today)
-              {"AND c.deck_id = :deck" if deck else ""}
-            ORDER BY s.due, c.deck_id, c.position {"LIMIT :limit" if limit is not None else ""}"""
-        rows = self.db.conn.execute(sql, {"today": today.isoformat(), "deck": deck, "limit": limit})
+        """Ids of the cards due on or before ``today``, oldest due first (then deck order).
+
+        Read in order from a covering index, so the first ``limit`` cost the
+        same however many cards are due.
+        """
+        sql = f"""SELECT card_id FROM card_state
+            WHERE due <= :today AND retired = 0 AND suspended = 0
+              AND (buried_until IS NULL OR buried_until <= :today)
+              {"AND deck_id = :deck" if deck else ""}
+            ORDER BY due, deck_id, position {"LIMIT :limit" if limit is not None else ""}"""
+        rows = self.conn.execute(sql, {"today": today.isoformat(), "deck": deck, "limit": limit})
         return [row[0] for row in rows]
+
+    def due_count(self, *, today: date, deck: Optional[str] = None) -> int:
+        """How many cards ``due_card_ids`` would return: due by ``today``, not buried past it."""
+        params = {"today": today.isoformat(), "deck": deck}
+        if deck:
+            sql = """SELECT COUNT(*) FROM card_state
+                WHERE deck_id = :deck AND due <= :today AND retired = 0 AND suspended = 0
+                  AND (buried_until IS NULL OR buried_until <= :today)"""
+        else:  # all cards due, less the few buried past today: two index ranges
+            sql = """SELECT (SELECT COUNT(*) FROM card_state WHERE due <= :today AND retired = 0 AND suspended = 0)
+                - (SELECT COUNT(*) FROM card_state WHERE buried_until > :today AND due <= :today
+                   AND retired = 0 AND suspended = 0)"""
+        return self.conn.execute(sql, params).fetchone()[0]
 
     def new_card_ids(self, *, deck: Optional[str] = None, limit: int, today: Optional[date] = None) -> list[str]:
         """Ids of never-reviewed cards, in deck order (given ``today``, without cards buried past it)."""
         if limit <= 0:
             return []
-        sql = f"""SELECT s.card_id {_CARD_FROM}
-            WHERE s.due IS NULL AND c.retired = 0 AND s.suspended = 0
-              {"AND (s.buried_until IS NULL OR s.buried_until <= :today)" if today else ""}
-              {"AND c.deck_id = :deck" if deck else ""}
-            ORDER BY c.deck_id, c.position LIMIT :limit"""
-        rows = self.db.conn.execute(sql, {"deck": deck, "limit": limit, "today": _iso(today)})
+        sql = f"""SELECT card_id FROM card_state
+            WHERE due IS NULL AND retired = 0 AND suspended = 0
+              {"AND (buried_until IS NULL OR buried_until <= :today)" if today else ""}
+              {"AND deck_id = :deck" if deck else ""}
+            ORDER BY deck_id, position LIMIT :limit"""
+        rows = self.conn.execute(sql, {"deck": deck, "limit": limit, "today": _iso(today)})
         return [row[0] for row in rows]
 
     def new_introduced(self, *, today: date, deck: Optional[str] = None) -> int:
@@ -373,12 +408,20 @@ class Store:
             {"JOIN cards c ON c.id = r.card_id" if deck else ""}
             WHERE r.day = :today AND r.kind = 'review' AND r.due_before IS NULL AND {_LIVE_REVIEW}
               {"AND c.deck_id = :deck" if deck else ""}"""
-        return self.db.conn.execute(sql, {"today": today.isoformat(), "deck": deck}).fetchone()[0]
+        return self.conn.execute(sql, {"today": today.isoformat(), "deck": deck}).fetchone()[0]
+
+    def reviews_done(self, *, today: date, deck: Optional[str] = None) -> int:
+        """How many scheduled cards had their review on ``today`` (for the daily review cap)."""
+        sql = f"""SELECT COUNT(DISTINCT r.card_id) FROM reviews r
+            {"JOIN cards c ON c.id = r.card_id" if deck else ""}
+            WHERE r.day = :today AND r.kind = 'review' AND r.due_before IS NOT NULL AND {_LIVE_REVIEW}
+              {"AND c.deck_id = :deck" if deck else ""}"""
+        return self.conn.execute(sql, {"today": today.isoformat(), "deck": deck}).fetchone()[0]
 
     def todays_grades(self, *, today: date, deck: Optional[str] = None) -> dict[str, list[tuple[str, int]]]:
         """Each card's live (not undone) grades on ``today`` in order, as ``(kind, grade)``."""
         grades: dict[str, list[tuple[str, int]]] = {}
-        rows = self.db.conn.execute(
+        rows = self.conn.execute(
             f"""SELECT r.card_id, r.kind, r.grade FROM reviews r
                 {"JOIN cards c ON c.id = r.card_id" if deck else ""}
                 WHERE r.day = :today AND {_LIVE_REVIEW} {"AND c.deck_id = :deck" if deck else ""}
@@ -401,20 +444,19 @@ class Store:
 
     def next_due(self, *, today: date, deck: Optional[str] = None) -> Optional[tuple[date, int]]:
         """The first day after ``today`` with cards due, and how many fall due that day."""
-        row = self.db.conn.execute(
-            f"""SELECT s.due, COUNT(*) {_CARD_FROM}
-                WHERE s.due > :today AND c.retired = 0 AND s.suspended = 0
-                {"AND c.deck_id = :deck" if deck else ""}
-                GROUP BY s.due ORDER BY s.due LIMIT 1""",
+        row = self.conn.execute(
+            f"""SELECT due, COUNT(*) FROM card_state
+                WHERE due > :today AND retired = 0 AND suspended = 0 {"AND deck_id = :deck" if deck else ""}
+                GROUP BY due ORDER BY due LIMIT 1""",
             {"today": today.isoformat(), "deck": deck},
         ).fetchone()
         return (date.fromisoformat(row[0]), row[1]) if row else None
 
     def due_on(self, day: date, *, deck: Optional[str] = None) -> int:
         """Cards that will be due on ``day`` (due that day or earlier), if nothing is reviewed before."""
-        return self.db.conn.execute(
-            f"""SELECT COUNT(*) {_CARD_FROM} WHERE s.due <= :day AND c.retired = 0 AND s.suspended = 0
-                {"AND c.deck_id = :deck" if deck else ""}""",
+        return self.conn.execute(
+            f"""SELECT COUNT(*) FROM card_state WHERE due <= :day AND retired = 0 AND suspended = 0
+                {"AND deck_id = :deck" if deck else ""}""",
             {"day": day.isoformat(), "deck": deck},
         ).fetchone()[0]
 
@@ -428,7 +470,7 @@ class Store:
         drill (an extra pass in the same day's session) is logged and leaves
         the state as it is.
         """
-        conn = self.db.conn
+        conn = self.conn
         with conn:
             before = self.card(card_id).state
             after = before if drill else review(before, grade, today=today)
@@ -452,7 +494,7 @@ class Store:
 
     def undo(self, review_id: int, *, today: date, now: datetime) -> ReviewRecord:
         """Take back a logged grade: restore the card's state from before it and log the undo."""
-        conn = self.db.conn
+        conn = self.conn
         with conn:
             row = conn.execute(
                 f"""SELECT r.id, r.card_id, r.grade, r.kind, {_STATE_BEFORE}, {_STATE_AFTER}

@@ -142,6 +142,49 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX quiz_attempts_learner ON quiz_attempts(quiz_id, learner_key)",
         "CREATE INDEX quiz_rejections_quiz ON quiz_rejections(quiz_id)",
     ],
+    # 3: the review queue without a join. The columns the queue filters and sorts on
+    # (retired, deck, position) are copied beside the SM-2 state, so one partial index
+    # answers the due count, and another returns the queue's first page in order, each
+    # from the index alone: the cost follows the cards shown, not the cards due.
+    # Triggers keep the copies equal to `cards` whoever writes there.
+    [
+        "ALTER TABLE card_state ADD COLUMN deck_id TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE card_state ADD COLUMN position INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE card_state ADD COLUMN retired INTEGER NOT NULL DEFAULT 0",
+        """UPDATE card_state SET (deck_id, position, retired) =
+             (SELECT c.deck_id, c.position, c.retired FROM cards c WHERE c.id = card_state.card_id)
+           WHERE card_id IN (SELECT id FROM cards)""",
+        """CREATE TRIGGER cards_queue_columns AFTER UPDATE OF deck_id, position, retired ON cards
+           BEGIN
+             UPDATE card_state SET deck_id = NEW.deck_id, position = NEW.position, retired = NEW.retired
+             WHERE card_id = NEW.id;
+           END""",
+        # a state row inserted without the copies (the store always passes them) gets them
+        """CREATE TRIGGER card_state_queue_columns AFTER INSERT ON card_state WHEN NEW.deck_id = ''
+           BEGIN
+             UPDATE card_state SET (deck_id, position, retired) =
+               (SELECT c.deck_id, c.position, c.retired FROM cards c WHERE c.id = NEW.card_id)
+             WHERE card_id = NEW.card_id AND EXISTS (SELECT 1 FROM cards c WHERE c.id = NEW.card_id);
+           END""",
+        "DROP INDEX card_state_due",
+        "DROP INDEX cards_queue",
+        # Partial indexes hold only the cards a queue can show; every column a query
+        # reads is in its index (retired and suspended too, constant as they are), so
+        # SQLite answers from the index alone and never visits the table.
+        # counts: cards due by a day, less those buried past it
+        """CREATE INDEX card_state_due ON card_state(due, retired, suspended)
+           WHERE retired = 0 AND suspended = 0 AND due IS NOT NULL""",
+        """CREATE INDEX card_state_buried ON card_state(buried_until, due, retired, suspended)
+           WHERE buried_until IS NOT NULL""",
+        # the queue in its order, all decks and one deck
+        """CREATE INDEX card_state_queue ON card_state(due, deck_id, position, buried_until, card_id, retired,
+           suspended) WHERE retired = 0 AND suspended = 0 AND due IS NOT NULL""",
+        """CREATE INDEX card_state_deck_queue ON card_state(deck_id, due, position, buried_until, card_id, retired,
+           suspended) WHERE retired = 0 AND suspended = 0 AND due IS NOT NULL""",
+        # new cards in deck order
+        """CREATE INDEX card_state_new ON card_state(deck_id, position, buried_until, card_id, due, retired,
+           suspended) WHERE retired = 0 AND suspended = 0 AND due IS NULL""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
