@@ -49,11 +49,13 @@ from .errors import ExportError
 from .model import (
     ANALOG_LABEL,
     BREAKS_QUESTION,
+    BUYER_SAYS_LABEL,
     DEFINITION_QUESTION,
     DO_SAY_LABEL,
     DONT_SAY_LABEL,
     HOLDS_QUESTION,
     PHRASE_QUESTION,
+    REPLY_QUESTION,
     TERM_FIELD_QUESTIONS,
     TERM_QUESTION,
     WHY_LABEL,
@@ -63,6 +65,7 @@ from .model import (
     Entry,
     Phrase,
     Term,
+    answer_source,
 )
 
 # Generated once with random.randrange(1 << 30, 1 << 31). Never change them: Anki
@@ -71,6 +74,7 @@ from .model import (
 TERM_MODEL_ID = 1927195277
 PHRASE_MODEL_ID = 1838372813
 ANALOG_MODEL_ID = 1566501247
+REPLY_MODEL_ID = 1204114267  # phrase rows with a buyer's line (`buyer_says`)
 
 SOURCE_LABEL = "Source:"
 
@@ -84,6 +88,7 @@ TERM_FIELDS = (
     "Source", "Entry ID",
 )
 PHRASE_FIELDS = ("Don't say", "Do say", "Why", "Source", "Entry ID")
+REPLY_FIELDS = ("Buyer says", "Do say", "Why", "Source", "Entry ID")
 ANALOG_FIELDS = ("Concept", "Analog", "Holds", "Breaks", "Source", "Entry ID")
 
 # The optional term fields that make one card each, in CardKind order.
@@ -101,6 +106,7 @@ TEMPLATE_NAMES = {
     CardKind.WHOS_BEHIND_IT: "Who's behind it",
     CardKind.WHAT_MAKES_IT_DISTINCT: "What makes it distinct",
     CardKind.PHRASE: "Don't say → Do say",
+    CardKind.REPLY: "The buyer says → Do say",
     CardKind.HOLDS: "Where it holds",
     CardKind.BREAKS: "Where it breaks",
 }
@@ -291,6 +297,14 @@ def _phrase_model() -> genanki.Model:
     return _model(PHRASE_MODEL_ID, "Flashcards: Phrase pair", PHRASE_FIELDS, templates)
 
 
+def _reply_model() -> genanki.Model:
+    front = (_labelled("say buyer-says", BUYER_SAYS_LABEL, "\u201c" + _ref("Buyer says") + "\u201d")
+             + _question(REPLY_QUESTION))
+    back = (_labelled("say do-say", DO_SAY_LABEL, _ref("Do say"))
+            + _labelled("why", WHY_LABEL, _ref("Why")))
+    return _model(REPLY_MODEL_ID, "Flashcards: Buyer reply", REPLY_FIELDS, [_card(CardKind.REPLY, front, back)])
+
+
 def _analog_model() -> genanki.Model:
     setup = _div("prompt term", _ref("Concept")) + _labelled("analog", ANALOG_LABEL, _ref("Analog"))
     templates = [
@@ -310,8 +324,8 @@ def _model(model_id: int, name: str, fields: Sequence[str], templates: list[dict
 
 
 def note_types() -> dict[str, genanki.Model]:
-    """The three note types, by entry kind ("term", "phrase", "analog"). Fresh objects each call."""
-    return {"term": _term_model(), "phrase": _phrase_model(), "analog": _analog_model()}
+    """The note types, by ``note_kind`` ("term", "phrase", "reply", "analog"). Fresh objects each call."""
+    return {"term": _term_model(), "phrase": _phrase_model(), "reply": _reply_model(), "analog": _analog_model()}
 
 
 def template_kinds(kind: str) -> list[CardKind]:
@@ -319,6 +333,7 @@ def template_kinds(kind: str) -> list[CardKind]:
     return {
         "term": [CardKind.TERM, CardKind.DEFINITION, *TERM_FIELD_NAMES],
         "phrase": [CardKind.PHRASE],
+        "reply": [CardKind.REPLY],
         "analog": [CardKind.HOLDS, CardKind.BREAKS],
     }[kind]
 
@@ -330,11 +345,12 @@ def note_fields(deck_id: str, entry: Entry) -> list[str]:
     """An entry's field values (HTML), in the order of its note type's fields."""
     if isinstance(entry, Term):
         values = [entry.term, entry.definition, entry.what_it_does, entry.whos_behind_it,
-                  entry.what_makes_it_distinct, entry.source]
+                  entry.what_makes_it_distinct, answer_source(entry)]
     elif isinstance(entry, Phrase):
-        values = [entry.dont_say, entry.do_say, entry.why, entry.source]
+        cue = entry.buyer_says if entry.buyer_says is not None else entry.dont_say
+        values = [cue, entry.do_say, entry.why, answer_source(entry)]
     elif isinstance(entry, Analog):
-        values = [entry.concept, entry.analog, entry.holds, entry.breaks, entry.source]
+        values = [entry.concept, entry.analog, entry.holds, entry.breaks, answer_source(entry)]
     else:
         raise TypeError(f"not a deck entry: {entry!r}")
     return [field_html(v) for v in values] + [field_html(entry_ref(deck_id, entry.id))]
@@ -343,6 +359,11 @@ def note_fields(deck_id: str, entry: Entry) -> list[str]:
 def note_tags(deck: Deck, entry: Entry) -> list[str]:
     """The deck's tags, the entry's tags, the entry kind and the deck id, without repeats."""
     return list(dict.fromkeys((*deck.tags, *entry.tags, entry.kind, deck.id)))
+
+
+def note_kind(entry: Entry) -> str:
+    """The key of an entry's note type in ``note_types()``: its kind, or "reply" for a buyer row."""
+    return "reply" if isinstance(entry, Phrase) and entry.buyer_says is not None else entry.kind
 
 
 def subdeck_name(deck: Deck, kind: str) -> str:
@@ -364,7 +385,7 @@ def build_decks(
         sub = genanki.Deck(anki_deck_id(deck.id, SUBDECKS[kind]), subdeck_name(deck, kind))
         for position, entry in enumerate(entries, start=1):
             sub.add_note(genanki.Note(
-                model=models[kind],
+                model=models[note_kind(entry)],
                 fields=note_fields(deck.id, entry),
                 tags=note_tags(deck, entry),
                 guid=note_guid(deck.id, entry.id),

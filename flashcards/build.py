@@ -34,7 +34,7 @@ from typing import NamedTuple, Optional, Sequence, Union
 
 import yaml
 
-from .decks import ENTRY_KINDS, ID_PATTERN, ID_RULE
+from .decks import ENTRY_KINDS, FIELD_ORDER, ID_PATTERN, ID_RULE
 from .errors import BuildError
 from .model import Deck
 
@@ -192,21 +192,22 @@ def deck_to_yaml(deck: Deck, *, header: Optional[str] = None) -> str:
     if deck.tags:
         top["tags"] = _FlowList(deck.tags)
     parts.append(_dump(top))
-    for list_name, (_cls, required, optional) in ENTRY_KINDS.items():
+    for list_name in ENTRY_KINDS:
         items = getattr(deck, list_name)
         if not items:
             continue
         chunks = [f"\n{list_name}:\n"]
         for entry in items:
             data: dict = {"id": entry.id}
-            for key in required + optional:
+            for key in FIELD_ORDER[list_name]:
                 value = getattr(entry, key)
                 if value:
                     data[key] = _text(value)
             if entry.tags:
                 data["tags"] = _FlowList(entry.tags)
-            if entry.source:
-                data["source"] = _text(entry.source)
+            for key in ("source", "note"):
+                if getattr(entry, key):
+                    data[key] = _text(getattr(entry, key))
             chunks.append("\n" + _indent(_dump([data]), "  "))
         parts.append("".join(chunks))
     return "".join(parts)

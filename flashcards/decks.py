@@ -29,10 +29,17 @@ DECK_OPTIONAL = ("description", "source", "tags", "terms", "phrases", "analogs")
 # list name -> (entry class, required text fields, optional text fields)
 ENTRY_KINDS = {
     "terms": (Term, ("term", "definition"), ("what_it_does", "whos_behind_it", "what_makes_it_distinct")),
-    "phrases": (Phrase, ("dont_say", "do_say", "why"), ()),
+    "phrases": (Phrase, ("do_say", "why"), ("dont_say", "buyer_says")),
     "analogs": (Analog, ("concept", "analog"), ("holds", "breaks")),
 }
-ENTRY_COMMON = ("id", "tags", "source")
+# The order fields are written in (the builder's YAML, docs): cue before answer.
+FIELD_ORDER = {
+    list_name: tuple(sorted(required + optional, key=lambda k: (k not in ("dont_say", "buyer_says"),)))
+    for list_name, (_cls, required, optional) in ENTRY_KINDS.items()
+}
+ENTRY_COMMON = ("id", "tags", "source", "note")
+# A phrase row names exactly one of these: a line the AE should not say, or a line the buyer says.
+PHRASE_CUES = ("dont_say", "buyer_says")
 
 _NULL_VALUES = {"", "~", "null", "Null", "NULL"}
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -207,11 +214,20 @@ class _DeckReader:
         values = {"id": self.identifier(fields, "id", where=f"{singular} entry")}
         for key in required:
             values[key] = self.text(fields, key, required=True)
-        for key in optional + ("source",):
-            values[key] = self.text(fields, key)
+        for key in optional + ("source", "note"):
+            # a phrase cue that is present must say something, like a required field
+            values[key] = self.text(fields, key, required=cls is Phrase and key in PHRASE_CUES)
         values["tags"] = self.tags(fields)
         if cls is Analog and not values["holds"] and not values["breaks"]:
             self.problem(node, "analog entry needs 'holds' or 'breaks' (or both)")
+        if cls is Phrase:
+            given = [key for key in PHRASE_CUES if key in fields]
+            if len(given) == 2:
+                self.problem(fields["buyer_says"], "phrase entry has both 'dont_say' and 'buyer_says': "
+                             "a row is either a line not to say or a line the buyer says")
+            elif not given:
+                self.problem(node, "phrase entry needs 'dont_say' (a line not to say) or "
+                             "'buyer_says' (a line the buyer says)")
         if len(self.problems) > before:
             return None
         return cls(line=node.start_mark.line + 1, **values)

@@ -20,6 +20,7 @@ class CardKind(str, Enum):
     WHOS_BEHIND_IT = "whos_behind_it"
     WHAT_MAKES_IT_DISTINCT = "what_makes_it_distinct"
     PHRASE = "phrase"  # don't say -> do say (+ why)
+    REPLY = "reply"  # the buyer says -> do say (+ why)
     HOLDS = "holds"  # where does the analogy hold?
     BREAKS = "breaks"  # where does the analogy break?
 
@@ -34,13 +35,18 @@ TERM_FIELD_QUESTIONS = {
 TERM_QUESTION = "What is it?"
 DEFINITION_QUESTION = "Which term is this?"
 PHRASE_QUESTION = "What do you say instead?"
+REPLY_QUESTION = "What do you answer?"
 HOLDS_QUESTION = "Where does the analogy hold?"
 BREAKS_QUESTION = "Where does the analogy break?"
 # Labels inside phrase and analog cards.
 DONT_SAY_LABEL = "Don't say:"
+BUYER_SAYS_LABEL = "The buyer says:"
 DO_SAY_LABEL = "Do say:"
 WHY_LABEL = "Why it matters:"
 ANALOG_LABEL = "Okta analog:"
+# An entry's optional ``note`` (which draft gave which figure) follows its source on the
+# answer side under this label; it is context, never part of what the learner recalls.
+NOTE_LABEL = "Sources:"
 
 
 @dataclass(frozen=True)
@@ -53,19 +59,26 @@ class Term:
     what_makes_it_distinct: Optional[str] = None
     tags: tuple[str, ...] = ()
     source: Optional[str] = None
+    note: Optional[str] = None
     line: int = 0
 
     kind = "term"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Phrase:
+    """A phrase row. Exactly one of ``dont_say`` (a line the AE should not say:
+    a PHRASE card) and ``buyer_says`` (a line the buyer says: a REPLY card) is
+    set; ``decks.py`` reports a row with both or neither at its line."""
+
     id: str
-    dont_say: str
+    dont_say: Optional[str] = None
     do_say: str
     why: str
+    buyer_says: Optional[str] = None
     tags: tuple[str, ...] = ()
     source: Optional[str] = None
+    note: Optional[str] = None
     line: int = 0
 
     kind = "phrase"
@@ -80,6 +93,7 @@ class Analog:
     breaks: Optional[str] = None
     tags: tuple[str, ...] = ()
     source: Optional[str] = None
+    note: Optional[str] = None
     line: int = 0
 
     kind = "analog"
@@ -117,7 +131,18 @@ class Card:
     front: str
     back: str
     tags: tuple[str, ...] = ()
-    source: Optional[str] = None
+    source: Optional[str] = None  # where it comes from, plus the entry's note (see ``answer_source``)
+
+
+def answer_source(entry: "Entry") -> Optional[str]:
+    """The provenance line shown after a card's answer: the entry's ``source``,
+    then its ``note`` labelled ``Sources:``. Neither is part of the answer."""
+    if not entry.note:
+        return entry.source
+    if not entry.source:
+        return f"{NOTE_LABEL} {entry.note}"
+    stop = "" if entry.source.endswith((".", "!", "?")) else "."
+    return f"{entry.source}{stop} {NOTE_LABEL} {entry.note}"
 
 
 def card_id(deck_id: str, entry_id: str, kind: CardKind) -> str:
@@ -136,7 +161,7 @@ def cards_for_entry(deck_id: str, entry: Entry) -> list[Card]:
             front=front,
             back=back,
             tags=entry.tags,
-            source=entry.source,
+            source=answer_source(entry),
         )
 
     if isinstance(entry, Term):
@@ -150,13 +175,11 @@ def cards_for_entry(deck_id: str, entry: Entry) -> list[Card]:
                 cards.append(make(kind, f"{entry.term}\n\n{question}", text))
         return cards
     if isinstance(entry, Phrase):
-        return [
-            make(
-                CardKind.PHRASE,
-                f"{DONT_SAY_LABEL} {entry.dont_say}\n\n{PHRASE_QUESTION}",
-                f"{DO_SAY_LABEL} {entry.do_say}\n\n{WHY_LABEL} {entry.why}",
-            )
-        ]
+        back = f"{DO_SAY_LABEL} {entry.do_say}\n\n{WHY_LABEL} {entry.why}"
+        if entry.buyer_says is not None:
+            front = f"{BUYER_SAYS_LABEL} \u201c{entry.buyer_says}\u201d\n\n{REPLY_QUESTION}"
+            return [make(CardKind.REPLY, front, back)]
+        return [make(CardKind.PHRASE, f"{DONT_SAY_LABEL} {entry.dont_say}\n\n{PHRASE_QUESTION}", back)]
     if isinstance(entry, Analog):
         setup = f"{entry.concept}\n{ANALOG_LABEL} {entry.analog}"
         cards = []

@@ -233,6 +233,8 @@ def _concept(entry: Entry) -> str:
     if isinstance(entry, Term):
         return entry.term
     if isinstance(entry, Phrase):
+        if entry.buyer_says is not None:
+            return f"The buyer says: {entry.buyer_says}"
         return f"Don't say: {entry.dont_say}"
     return f"{entry.concept} ~ {entry.analog}"
 
@@ -263,6 +265,8 @@ def _candidates(decks: Sequence[Deck]) -> tuple[list[_Candidate], dict[str, list
         for phrase in deck.phrases:
             group = f"{deck.id}/{phrase.id}"
             pools["do_say"].append(_PoolItem(deck.id, phrase.do_say, group))
+            if phrase.dont_say is None:
+                continue  # a buyer row: asked by the quiz's buyer variant, not as "Don't say"
             candidates.append(_Candidate(QuestionKind.PHRASE, deck, phrase, CardKind.PHRASE,
                                          f"Don't say: {phrase.dont_say}\n\n{PHRASE_QUESTION}",
                                          phrase.do_say, "do_say", group))

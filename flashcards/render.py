@@ -22,6 +22,7 @@ KIND_LABELS = {
     CardKind.WHOS_BEHIND_IT: "who's behind it",
     CardKind.WHAT_MAKES_IT_DISTINCT: "what makes it distinct",
     CardKind.PHRASE: "phrase pair",
+    CardKind.REPLY: "buyer reply",
     CardKind.HOLDS: "analog: holds",
     CardKind.BREAKS: "analog: breaks",
 }

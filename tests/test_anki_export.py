@@ -23,6 +23,7 @@ from flashcards.anki import (
     CSS,
     PHRASE_FIELDS,
     PHRASE_MODEL_ID,
+    REPLY_MODEL_ID,
     SOURCE_LABEL,
     TEMPLATE_NAMES,
     TERM_FIELDS,
@@ -81,8 +82,8 @@ analogs:
 """
 
 LITERAL_BRACES = "{{Term}}"  # text in SAMPLE that looks like a template field
-KIND_OF_MODEL = {TERM_MODEL_ID: "term", PHRASE_MODEL_ID: "phrase", ANALOG_MODEL_ID: "analog"}
-SUBDECK_OF_KIND = {"term": "Terms", "phrase": "Phrases", "analog": "Analogs"}
+KIND_OF_MODEL = {TERM_MODEL_ID: "term", PHRASE_MODEL_ID: "phrase", REPLY_MODEL_ID: "reply", ANALOG_MODEL_ID: "analog"}
+SUBDECK_OF_KIND = {"term": "Terms", "phrase": "Phrases", "reply": "Phrases", "analog": "Analogs"}
 
 
 def deck_file(folder: Path, text: str, name: str = "deck.yaml") -> Path:
@@ -209,7 +210,8 @@ def test_counts_decks_and_note_types(col, tmp_path):
 
 
 def test_templates_follow_card_kind_order():
-    assert template_kinds("term") + template_kinds("phrase") + template_kinds("analog") == list(CardKind)
+    kinds = template_kinds("term") + template_kinds("phrase") + template_kinds("reply") + template_kinds("analog")
+    assert kinds == list(CardKind)
 
 
 def test_cards_render_like_flash_review(col, tmp_path):

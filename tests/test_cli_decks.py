@@ -167,7 +167,7 @@ def test_import_of_an_invalid_deck_set_changes_nothing(invoke, db_path, sample_d
     assert lines[0].startswith("Error: ")
     for problem in (
         f"{bad}:3: 'tags' must be a list, e.g. [pricing, inference]",
-        f"{bad}:5: phrase entry is missing required field 'dont_say'",
+        f"{bad}:5: phrase entry needs 'dont_say' (a line not to say) or 'buyer_says' (a line the buyer says)",
         f"{bad}:6: unknown key 'dont_sya' in phrase entry (did you mean 'dont_say'?)",
         f"{bad}:10: analog entry needs 'holds' or 'breaks' (or both)",
     ):
@@ -226,7 +226,7 @@ def test_validate_lists_every_problem(invoke, write_deck):
     no_traceback(result)
     assert result.stdout.splitlines() == [
         f"{bad}:3: 'tags' must be a list, e.g. [pricing, inference]",
-        f"{bad}:5: phrase entry is missing required field 'dont_say'",
+        f"{bad}:5: phrase entry needs 'dont_say' (a line not to say) or 'buyer_says' (a line the buyer says)",
         f"{bad}:6: unknown key 'dont_sya' in phrase entry (did you mean 'dont_say'?)",
         f"{bad}:10: analog entry needs 'holds' or 'breaks' (or both)",
         f"{worse}:2: 'name' must be text, not a list",

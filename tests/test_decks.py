@@ -155,7 +155,7 @@ def test_unknown_key_with_did_you_mean(write_deck):
         """
     )
     assert problems_of(path) == [
-        f"{path}:4: phrase entry is missing required field 'dont_say'",
+        f"{path}:4: phrase entry needs 'dont_say' (a line not to say) or 'buyer_says' (a line the buyer says)",
         f"{path}:5: unknown key 'dont_sya' in phrase entry (did you mean 'dont_say'?)",
     ]
 
@@ -378,7 +378,7 @@ def test_every_problem_in_one_pass(write_deck):
         f"{path}:7: 'definition' is empty",
         f"{path}:8: duplicate id 't1' (first used at line 5)",
         f"{path}:11: unknown key 'what_it_dos' in term entry (did you mean 'what_it_does'?)",
-        f"{path}:13: phrase entry is missing required field 'dont_say'",
+        f"{path}:13: phrase entry needs 'dont_say' (a line not to say) or 'buyer_says' (a line the buyer says)",
         f"{path}:14: unknown key 'dont_sya' in phrase entry (did you mean 'dont_say'?)",
         f"{path}:18: analog entry needs 'holds' or 'breaks' (or both)",
     ]
@@ -534,3 +534,56 @@ def test_deck_entries_order():
     )
     assert [e.id for e in deck.entries] == ["t", "p", "a"]
     assert [c.id for c in cards_for_deck(deck)] == ["d/t/term", "d/t/definition", "d/p/phrase", "d/a/holds"]
+
+
+# -- buyer rows and notes (issue 9) ------------------------------------------
+
+
+def test_buyer_row_yields_a_reply_card(write_deck):
+    path = write_deck(
+        """\
+        id: d
+        name: D
+        phrases:
+          - id: buyer-cost
+            buyer_says: How much does training cost?
+            do_say: Which regime are you budgeting for?
+            why: Keeps the number in context.
+            source: Lesson 4 (draft B)
+            note: Draft B's row.
+        """
+    )
+    deck = load_deck(path)
+    (phrase,) = deck.phrases
+    assert (phrase.buyer_says, phrase.dont_say, phrase.note, phrase.line) == (
+        "How much does training cost?", None, "Draft B's row.", 4)
+    (card,) = cards_for_deck(deck)
+    assert card.id == "d/buyer-cost/reply" and card.kind is CardKind.REPLY
+    assert card.front == "The buyer says: \u201cHow much does training cost?\u201d\n\nWhat do you answer?"
+    assert card.back == "Do say: Which regime are you budgeting for?\n\nWhy it matters: Keeps the number in context."
+    assert card.source == "Lesson 4 (draft B). Sources: Draft B's row."
+
+
+@pytest.mark.parametrize(
+    "cues, expected",
+    [
+        ("", "{path}:4: phrase entry needs 'dont_say' (a line not to say) or 'buyer_says' (a line the buyer says)"),
+        ("    dont_say: We train it.\n    buyer_says: Train it.\n",
+         "{path}:6: phrase entry has both 'dont_say' and 'buyer_says': "
+         "a row is either a line not to say or a line the buyer says"),
+        ("    buyer_says: ''\n", "{path}:5: 'buyer_says' is empty"),
+        ("    dont_say: '   '\n", "{path}:5: 'dont_say' is empty"),
+    ],
+)
+def test_phrase_needs_exactly_one_cue(write_deck, cues, expected):
+    path = write_deck("id: d\nname: D\nphrases:\n  - id: p\n" + cues + "    do_say: Fine-tune.\n    why: Scope.\n")
+    assert problems_of(path) == [expected.format(path=path)]
+
+
+def test_note_is_shown_after_the_source_on_every_card_of_the_entry():
+    term = Term(id="t", term="A", definition="B", source="Lesson 4 (drafts A and B)",
+                note="$1 (draft A); $2 (draft B).")
+    sources = {c.source for c in cards_for_entry("d", term)}
+    assert sources == {"Lesson 4 (drafts A and B). Sources: $1 (draft A); $2 (draft B)."}
+    assert {c.back for c in cards_for_entry("d", term)} == {"B", "A"}  # never part of the answer
+    assert cards_for_entry("d", Term(id="t", term="A", definition="B", note="N."))[0].source == "Sources: N."

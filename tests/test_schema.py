@@ -49,6 +49,8 @@ def test_shipped_decks_are_valid_for_schema_and_reader(schema):
         "id: d\nname: D\nanalogs:\n  - {id: a, concept: c, analog: o}\n",  # neither holds nor breaks
         "id: D D\nname: D\n",  # not a slug
         "id: d\nname: D\nterms:\n  - {id: t, term: x, definition: y, tags: [two words]}\n",
+        "id: d\nname: D\nphrases:\n  - {id: p, do_say: b, why: c}\n",  # neither dont_say nor buyer_says
+        "id: d\nname: D\nphrases:\n  - {id: p, dont_say: a, buyer_says: a, do_say: b, why: c}\n",  # both
     ],
 )
 def test_schema_and_reader_reject_the_same_mistakes(schema, text):
