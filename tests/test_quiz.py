@@ -118,11 +118,11 @@ def test_shipped_deck_determinism_pinned(shipped):
     """A golden draw: the same seed gives exactly these questions on every run and platform."""
     questions = generate(shipped, 5, None, seed=7)
     assert [(q.kind.value, q.entry_id, q.answer) for q in questions] == [
-        ("holds", "analog-a-tenant-policy-configuration", "o1"),
-        ("phrase", "dont-say-training-takes-months", "o1"),
-        ("breaks", "analog-c-federation-trust-store", "o4"),
-        ("what-is", "fine-tuned-weights", "o3"),
-        ("which-term", "fine-tuning-a", "o2"),
+        ("holds", "analog-a-tenant-policy-configuration", "o4"),
+        ("what-is", "fine-tuned-weights", "o4"),
+        ("breaks", "analog-b-directory-lookup", "o3"),
+        ("which-term", "data-memorization", "o4"),
+        ("phrase", "dont-say-train-it-on-your-policies", "o3"),
     ]
     assert Counter(q.kind for q in generate(shipped, 20, None, seed=7)) == {k: 4 for k in ALL_KINDS}
 

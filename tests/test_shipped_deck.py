@@ -1,4 +1,5 @@
-"""Checks for the shipped Lesson 4 deck (decks/lesson-04-ai-lifecycle.yaml)."""
+"""Checks for the shipped Lesson 4 deck (decks/lesson-04-ai-lifecycle.yaml), reconciled from
+drafts A, B and C into one entry per concept (issue 9)."""
 
 import re
 from collections import Counter
@@ -7,33 +8,52 @@ from pathlib import Path
 import pytest
 import yaml
 
+from flashcards.decks import load_deck
+from flashcards.lint import MAX_WORDS, count_words, lint_decks
+from flashcards.model import BUYER_SAYS_LABEL, CardKind, cards_for_deck
+
 DECK_PATH = Path(__file__).parent.parent / "decks" / "lesson-04-ai-lifecycle.yaml"
+LESSONS = Path("/work/shared/lessons")
 
-DRAFT_FILES = {
-    "a": "000_ea2d161741e671bb.txt",
-    "b": "001_2d772e7efe63da85.txt",
-    "c": "002_449303623b101930.txt",
-}
-
-REGIMES = ("pre-training", "fine-tuning", "inference")
-REGIME_IDS = {f"{r}-{d}" for r in REGIMES for d in "abc"}
-REGIME_FIELDS = ("definition", "what_it_does", "whos_behind_it", "what_makes_it_distinct")
-
-# The three phrase tables have 10 (draft A) + 12 (draft B) + 10 (draft C) = 32 rows.
-# No row is an exact duplicate of another in all three cells, so 0 rows were merged.
-MERGED_DUPLICATES = 0
-EXPECTED_PHRASES = 32 - MERGED_DUPLICATES
-
-# Analogs: draft A has three "Okta Analog" sections; draft B's "Okta Concept Mapping"
-# maps all three regimes (one entry each); draft C has three inline analogs.
-EXPECTED_ANALOGS = {"a": 3, "b": 3, "c": 3}
+# A learner-facing source names the lesson and the drafts, never a file.
+SOURCE = re.compile(r"^Lesson 4 \((draft [ABC]|drafts [ABC](, [ABC])* and [ABC])\)$")
 
 TOP_KEYS = {"id", "name", "description", "source", "tags", "terms", "phrases", "analogs"}
-COMMON_KEYS = {"id", "tags", "source"}
+COMMON_KEYS = {"id", "tags", "source", "note"}
 KIND_KEYS = {
     "terms": ({"term", "definition"}, {"what_it_does", "whos_behind_it", "what_makes_it_distinct"}),
-    "phrases": ({"dont_say", "do_say", "why"}, set()),
+    "phrases": ({"do_say", "why"}, {"dont_say", "buyer_says"}),
     "analogs": ({"concept", "analog"}, {"holds", "breaks"}),
+}
+REGIME_FIELDS = ("definition", "what_it_does", "whos_behind_it", "what_makes_it_distinct")
+
+# Entries of the old per-draft deck that survive (their card ids and review history too) ...
+SURVIVING = {
+    "pre-training-a", "fine-tuning-a", "inference-a", "base-model", "weights", "fine-tuned-weights", "epochs",
+    "hosting-fee", "tokens", "input-tokens", "output-tokens", "context-window", "inference-only-posture", "rag",
+    "data-memorization", "nist-ai-600-1",
+    "dont-say-thats-not-really-training", "dont-say-pre-training-too-expensive", "dont-say-you-need-rag",
+    "dont-say-fine-tuning-is-cheap", "dont-say-inference-is-just-the-api-call",
+    "dont-say-their-data-wont-be-in-the-model", "dont-say-training-takes-months",
+    "dont-say-model-learns-from-your-users", "dont-say-youd-need-to-train-a-model",
+    "dont-say-fine-tuning-is-like-training", "dont-say-train-it-on-your-policies",
+    "dont-say-pre-training-customize-completely", "dont-say-fine-tuning-is-expensive",
+    "dont-say-inference-is-basically-free", "dont-say-nist-doesnt-cover-training",
+    "dont-say-fine-tune-on-customer-data", "dont-say-customize-for-your-use-case",
+    "analog-a-tenant-policy-configuration", "analog-a-authentication-events", "analog-a-building-your-own-idp",
+    "analog-b-base-directory-schema", "analog-b-custom-schema-attributes", "analog-b-directory-lookup",
+    "analog-c-abac-attribute-lookup", "analog-c-federation-trust-store",
+}
+# ... and those merged into another entry or replaced by a buyer row (they retire on import).
+RETIRED = {
+    "pre-training-b", "pre-training-c", "fine-tuning-b", "fine-tuning-c", "inference-b", "inference-c",
+    "foundation-model", "inference-context", "analog-c-custom-authentication-policies",
+    "dont-say-ai-will-learn-over-time", "dont-say-you-want-a-custom-model", "dont-say-cant-tell-you-cost-to-run",
+    "dont-say-train-it-on-our-data", "dont-say-build-our-own-model", "dont-say-how-much-does-training-cost",
+    "dont-say-we-own-the-model", "dont-say-dont-want-data-used-for-training",
+    "dont-say-retrain-when-it-gets-things-wrong", "dont-say-we-want-a-private-model",
+    "dont-say-make-it-smarter-about-our-domain", "dont-say-what-does-it-cost-to-run", "dont-say-update-it-regularly",
+    "dont-say-model-doesnt-know-our-policies", "dont-say-accurate-about-our-data",
 }
 
 
@@ -43,16 +63,15 @@ def deck():
         return yaml.safe_load(fh)
 
 
+@pytest.fixture(scope="module")
+def model_deck():
+    return load_deck(DECK_PATH)
+
+
 def all_entries(deck):
     for kind in ("terms", "phrases", "analogs"):
         for entry in deck[kind]:
             yield kind, entry
-
-
-def draft_of(entry):
-    found = [d for d, name in DRAFT_FILES.items() if name in entry["source"]]
-    assert len(found) == 1, entry["id"]
-    return found[0]
 
 
 def by_id(deck, kind, entry_id):
@@ -61,10 +80,14 @@ def by_id(deck, kind, entry_id):
     return matches[0]
 
 
+def drafts_of(entry):
+    return set(re.findall(r"\b[ABC]\b", entry["source"]))
+
+
 def test_top_level(deck):
     assert set(deck) <= TOP_KEYS
     assert deck["id"] == "lesson-04-ai-lifecycle"
-    assert isinstance(deck["name"], str) and deck["name"].strip()
+    assert deck["source"] == "Lesson 4 (drafts A, B and C)"
     assert all(isinstance(t, str) for t in deck.get("tags", []))
 
 
@@ -75,98 +98,120 @@ def test_entry_keys_and_required_fields(deck):
         assert keys <= required | optional | COMMON_KEYS, (entry.get("id"), keys)
         assert required <= keys, entry.get("id")
         assert re.fullmatch(r"[a-z0-9-]+", entry["id"]), entry["id"]
-        for field in (keys - {"tags"}):
-            value = entry[field]
-            assert isinstance(value, str) and value.strip(), (entry["id"], field)
-        assert all(isinstance(t, str) for t in entry.get("tags", [])), entry["id"]
-        if kind == "analogs":
-            assert "holds" in entry or "breaks" in entry, entry["id"]
+        for field in keys - {"tags"}:
+            assert isinstance(entry[field], str) and entry[field].strip(), (entry["id"], field)
+        if kind == "phrases":
+            assert len(keys & {"dont_say", "buyer_says"}) == 1, entry["id"]
 
 
-def test_ids_unique(deck):
+def test_counts(model_deck):
+    assert (len(model_deck.terms), len(model_deck.phrases), len(model_deck.analogs)) == (16, 29, 8)
+    kinds = Counter(c.kind for c in cards_for_deck(model_deck))
+    assert kinds == {
+        CardKind.TERM: 16, CardKind.DEFINITION: 16, CardKind.WHAT_IT_DOES: 3, CardKind.WHOS_BEHIND_IT: 3,
+        CardKind.WHAT_MAKES_IT_DISTINCT: 9, CardKind.PHRASE: 17, CardKind.REPLY: 12,
+        CardKind.HOLDS: 8, CardKind.BREAKS: 6,
+    }
+    assert sum(kinds.values()) == 90
+
+
+def test_surviving_ids_kept_and_merged_ids_retired(deck):
     ids = [entry["id"] for _, entry in all_entries(deck)]
     assert len(ids) == len(set(ids))
+    assert SURVIVING <= set(ids)
+    assert not RETIRED & set(ids)
+    assert set(ids) - SURVIVING == {e["id"] for e in deck["phrases"] if "buyer_says" in e}
 
 
-def test_every_entry_names_one_draft_file(deck):
+def test_sources_read_like_a_lesson_never_a_file(deck):
+    assert SOURCE.match(deck["source"])
     for _, entry in all_entries(deck):
-        assert "source" in entry, entry["id"]
-        draft_of(entry)
+        assert SOURCE.match(entry["source"]), (entry["id"], entry["source"])
+    text = DECK_PATH.read_text(encoding="utf-8")
+    body = text[text.index("\nid: "):]  # the header comment may map drafts to files; the deck may not
+    assert ".txt" not in body and not re.search(r"[0-9a-f]{16}", body)
 
 
-def test_regime_entries(deck):
-    regimes = [e for e in deck["terms"] if e["id"] in REGIME_IDS]
-    assert {e["id"] for e in regimes} == REGIME_IDS
-    assert len(regimes) == 9
-    for entry in regimes:
-        for field in REGIME_FIELDS:
-            assert entry.get(field, "").strip(), (entry["id"], field)
-        assert draft_of(entry) == entry["id"][-1]
-        assert entry["term"] == {"pre": "Pre-training", "fin": "Fine-tuning", "inf": "Inference"}[entry["id"][:3]]
+def test_one_entry_per_regime_with_every_field(deck):
+    terms = [e["term"] for e in deck["terms"]]
+    assert len(terms) == len(set(terms))
+    for entry_id, term in (("pre-training-a", "Pre-training"), ("fine-tuning-a", "Fine-tuning"),
+                           ("inference-a", "Inference")):
+        entry = by_id(deck, "terms", entry_id)
+        assert entry["term"] == term
+        assert all(entry.get(field, "").strip() for field in REGIME_FIELDS), entry_id
+        assert drafts_of(entry) == {"A", "B", "C"}
+    assert {"rag", "weights", "context-window", "tokens", "base-model"} <= {e["id"] for e in deck["terms"]}
+    assert by_id(deck, "terms", "base-model")["term"] == "Base model (foundation model)"
 
 
-def test_other_terms_present(deck):
-    ids = {e["id"] for e in deck["terms"]}
-    assert {"rag", "weights", "context-window", "tokens", "base-model"} <= ids
+def test_draft_b_rows_are_buyer_lines(deck):
+    buyer = [e for e in deck["phrases"] if "buyer_says" in e]
+    assert len(buyer) == 12
+    assert all(e["id"].startswith("buyer-") and "B" in drafts_of(e) for e in buyer)
+    row = by_id(deck, "phrases", "buyer-how-much-does-training-cost")
+    assert row["buyer_says"] == "How much does training cost?"
+    assert row["do_say"].startswith("Which regime, fine-tuning or inference, are you budgeting for?")
+    dont = [e for e in deck["phrases"] if "dont_say" in e]
+    assert Counter(min(drafts_of(e)) for e in dont) == {"A": 8, "C": 9}
 
 
-def test_phrase_count(deck):
-    assert len(deck["phrases"]) == EXPECTED_PHRASES
-    assert Counter(draft_of(e) for e in deck["phrases"]) == {"a": 10, "b": 12, "c": 10}
+def test_reply_card_reads_as_a_buyer_line(model_deck):
+    card = next(c for c in cards_for_deck(model_deck)
+                if c.id == "lesson-04-ai-lifecycle/buyer-how-much-does-training-cost/reply")
+    assert card.front == f"{BUYER_SAYS_LABEL} \u201cHow much does training cost?\u201d\n\nWhat do you answer?"
+    assert card.back.startswith("Do say: Which regime")
+    assert card.source == "Lesson 4 (draft B)"
 
 
 def test_phrases_have_no_surrounding_quotes(deck):
     for entry in deck["phrases"]:
-        for field in ("dont_say", "do_say"):
-            text = entry[field]
+        for field in ("dont_say", "buyer_says", "do_say"):
+            text = entry.get(field, "x")
             assert not (text.startswith('"') and text.endswith('"')), (entry["id"], field)
 
 
-def test_analog_counts_per_draft(deck):
-    assert Counter(draft_of(e) for e in deck["analogs"]) == EXPECTED_ANALOGS
+def test_analogs(deck):
+    assert Counter(min(drafts_of(e)) for e in deck["analogs"]) == {"A": 3, "B": 3, "C": 2}
+    idp = by_id(deck, "analogs", "analog-a-building-your-own-idp")
+    assert idp["concept"] == "Pre-training" and "breaks" not in idp
+    merged = by_id(deck, "analogs", "analog-a-tenant-policy-configuration")
+    assert drafts_of(merged) == {"A", "C"} and "reverts to default" in merged["breaks"]
 
 
-def test_building_your_own_idp_has_no_breaks(deck):
-    entry = by_id(deck, "analogs", "analog-a-building-your-own-idp")
-    assert draft_of(entry) == "a"
-    assert entry["concept"] == "Pre-training"
-    assert "identity provider" in entry["analog"]
-    assert "breaks" not in entry
-    assert entry["holds"].startswith("Pre-training is the AI equivalent of building your own identity provider")
-
-
-def test_spot_check_texts(deck):
-    row = by_id(deck, "phrases", "dont-say-thats-not-really-training")
-    assert row["dont_say"] == "That's not really training, that's fine-tuning."
-    assert row["do_say"] == (
-        "When you say train it, are you thinking about how it responds, or what it knows?"
-    )
-    assert draft_of(row) == "a"
-
-    row = by_id(deck, "phrases", "dont-say-we-own-the-model")
-    assert row["do_say"] == (
-        "You'd own the fine-tuned weights; the base model underneath is licensed, not owned"
-    )
-    assert draft_of(row) == "b"
-
-    analog = by_id(deck, "analogs", "analog-c-custom-authentication-policies")
-    assert analog["breaks"].startswith("The analog breaks on reversibility")
-
-
-def test_disputed_figures_name_their_draft(deck):
-    # The drafts disagree on pre-training, fine-tuning and inference cost figures.
-    checks = {
-        ("pre-training-a", "whos_behind_it"): "draft A",
-        ("pre-training-b", "what_makes_it_distinct"): "draft B",
-        ("pre-training-c", "what_it_does"): "draft C",
-        ("fine-tuning-a", "whos_behind_it"): "draft A",
-        ("fine-tuning-b", "what_makes_it_distinct"): "draft B",
-        ("fine-tuning-c", "what_it_does"): "draft C",
-        ("inference-a", "whos_behind_it"): "draft A",
-        ("inference-b", "what_makes_it_distinct"): "draft B",
-        ("inference-c", "what_it_does"): "draft C",
+def test_disputed_figures_say_which_draft_gave_which(deck):
+    """Where drafts disagree, the card states one figure and the note names every draft's."""
+    notes = {
+        ("terms", "pre-training-a"): ["$100M", "$50M", "$1B"],
+        ("phrases", "dont-say-fine-tuning-is-expensive"): ["a few thousand", "a few hundred"],
+        ("phrases", "dont-say-inference-is-basically-free"): ["$5 to $15", "$0.002"],
+        ("phrases", "dont-say-pre-training-customize-completely"): ["$100M", "$50M"],
     }
-    for (entry_id, field), label in checks.items():
-        assert label in by_id(deck, "terms", entry_id)[field], (entry_id, field)
-    assert "from draft C" in by_id(deck, "phrases", "dont-say-fine-tuning-is-expensive")["why"]
-    assert "from draft A" in by_id(deck, "phrases", "dont-say-fine-tuning-is-cheap")["why"]
+    for (kind, entry_id), figures in notes.items():
+        note = by_id(deck, kind, entry_id)["note"]
+        assert all(f"draft {d}" in note for d in "ABC"), entry_id
+        for figure in figures:
+            assert figure in note, (entry_id, figure)
+    assert "$100M or more" in by_id(deck, "terms", "pre-training-a")["whos_behind_it"]
+
+
+def test_figures_come_from_the_drafts():
+    if not LESSONS.is_dir():
+        pytest.skip("lesson drafts not on this machine")
+    drafts = " ".join(p.read_text(encoding="utf-8") for p in LESSONS.glob("*.txt"))
+    for figure in ("$100M", "$50M", "$500M", "$1B", "$1.70-$3.00/hour", "$0.002", "$0.06", "$30 per million",
+                   "$50K", "$5K", "3-12x"):
+        assert figure in drafts, figure
+
+
+def test_cards_teach_one_thing_each(model_deck):
+    """Issue 9's "done when": no front shared by different backs, no answer over 60 words."""
+    backs: dict[str, set[str]] = {}
+    for card in cards_for_deck(model_deck):
+        backs.setdefault(card.front, set()).add(card.back)
+        assert count_words(card.back) <= MAX_WORDS, card.id
+    assert all(len(b) == 1 for b in backs.values())
+
+
+def test_lint_clean(model_deck):
+    assert lint_decks([model_deck]) == []
