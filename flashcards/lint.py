@@ -6,7 +6,8 @@ entry:
 
 - ``same-question``: cards (in one deck or across the decks given) that ask the same
   question and expect different answers; one finding per repeated question, at the
-  second place it is asked.
+  second place it is asked. (Definition -> term cards are left to ``same-answer``: a
+  definition written under two terms is one problem, reported once.)
 - ``same-answer``: two entries with a pair of cards whose answers are the same or
   nearly the same (``flashcards.similar.similarity`` at least ``NEAR_DUPLICATE``, 0.8,
   between answers of comparable length: the shorter has at least ``MIN_LENGTH_RATIO``,
@@ -118,6 +119,8 @@ def lint_decks(decks: Iterable[Deck], *, max_words: int = MAX_WORDS) -> list[Fin
     for group in by_question.values():
         if len({normalise(c.answer) for c in group}) < 2:
             continue
+        if all(c.kind is CardKind.DEFINITION for c in group):
+            continue  # a definition written twice: reported once, as same-answer of the term cards
         second = group[1]
         others = ", ".join(f"'{c.name}'" + _at(lines, c, c.question_field, second.deck)
                            for c in group if c is not second)
@@ -131,6 +134,8 @@ def lint_decks(decks: Iterable[Deck], *, max_words: int = MAX_WORDS) -> list[Fin
         for b in cards[i + 1:]:
             if a.entry is b.entry:
                 continue  # siblings may overlap
+            if a.kind is CardKind.DEFINITION and b.kind is CardKind.DEFINITION:
+                continue  # one term name twice: reported once, as same-question of the term cards
             key = (id(a.entry), id(b.entry))
             if key in reported or not _comparable(a.compared, b.compared):
                 continue

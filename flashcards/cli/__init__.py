@@ -18,6 +18,7 @@ COMMANDS = {
     "review": "flashcards.cli.review:review",
     "import": "flashcards.cli.decks:import_",
     "validate": "flashcards.cli.decks:validate",
+    "lint": "flashcards.cli.lint:lint",
     "decks": "flashcards.cli.decks:decks",
     "cards": "flashcards.cli.decks:cards",
     "build": "flashcards.cli.build:build",

@@ -35,6 +35,20 @@ def import_(paths, db_path, today) -> None:
     with open_store(db_path) as store:
         reports = store.sync(decks, today=day)
     console().print(sync_table(reports, title=f"Imported {len(reports)} deck{'s' if len(reports) != 1 else ''}"))
+    click.echo(lint_line(decks, paths))
+
+
+def lint_line(decks, paths) -> str:
+    """One line for `flash import`: how many lint findings the decks have and how to see them."""
+    import shlex
+
+    from ..lint import lint_decks
+
+    n = len(lint_decks(decks))
+    if not n:
+        return "Lint: no findings."
+    where = " ".join(["flash lint", *(shlex.quote(str(p)) for p in paths)])
+    return f"Lint: {n} finding{'s' if n != 1 else ''} (the decks are imported anyway); see them with: {where}"
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
