@@ -10,14 +10,24 @@ Identity, so that re-importing an edited deck updates notes in place:
 * note type ids are the literal constants below, generated once;
 * Anki deck ids are a hash of the YAML deck id (and sub-deck), never of the
   display name; Anki itself matches decks by name on import;
-* note GUIDs are ``genanki.guid_for(deck id, entry id)``;
-* every note, card and note type is stamped with the export time (mod). Anki's
+* note GUIDs are ``genanki.guid_for(deck id, entry id)`` (what 0.1.0 wrote, so
+  no learner's notes change identity), except for an entry id containing
+  ``__``, whose GUID hashes ``deck id/entry id`` instead (see ``note_guid``);
+* every note, card and note type is stamped with one time (mod). Anki's
   default import option "update if newer" replaces a note only when the
   package's mod is later than the one in the collection, and it keeps the
-  package's mod on the notes it imports. Export time therefore has to move
-  forward between two exports of an edited deck: with ``SOURCE_DATE_EPOCH``
-  (the reproducible-builds convention, usually the last commit's time) it does
-  whenever the edit is committed; without it the current time is used.
+  package's mod on the notes it imports. So the stamp only ever moves forward:
+  it is the current time, or one second after the newest note of the package
+  being replaced at the same path, whichever is later (``next_stamp``). With
+  ``SOURCE_DATE_EPOCH`` (reproducible builds) the stamp is exactly that value,
+  and a warning says when it is not newer than the package it replaces.
+
+The package being replaced is also how removed entries reach Anki: every note
+of an exported deck that the previous package had and the deck no longer has is
+written again, tagged ``flashcards::removed``, its Source saying so, in a deck
+of its own beside the lesson's (``<name> (removed)``). Anki never deletes notes
+on import; one search (``tag:flashcards::removed``) finds them to suspend or
+delete.
 
 The same decks and timestamp always give the same bytes: genanki's SQLite file
 is deterministic for a given timestamp, and the zip around it is rewritten with
@@ -35,6 +45,8 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import re
+import sqlite3
 import tempfile
 import time
 import zipfile
@@ -77,6 +89,20 @@ ANALOG_MODEL_ID = 1566501247
 REPLY_MODEL_ID = 1204114267  # phrase rows with a buyer's line (`buyer_says`)
 
 SOURCE_LABEL = "Source:"
+
+# Tags: ours all start with TAG_PREFIX ("flashcards::<deck id>::<kind>[::<entry tag>]").
+TAG_PREFIX = "flashcards"
+REMOVED_TAG = f"{TAG_PREFIX}::removed"
+REMOVED_SOURCE = (
+    "Removed from the deck. Suspend or delete this note: in Browse, search "
+    f"tag:{REMOVED_TAG}, select all, then Suspend or Delete."
+)
+# Where removed entries go when they are new to a collection: beside the
+# lesson's deck, so studying the lesson never shows them.
+REMOVED_DECK_SUFFIX = " (removed)"
+REMOVED_SUBDECK = "removed"  # the key of its Anki deck id
+# A previous package bigger than this is not read (ours are tens of kB).
+MAX_PREVIOUS_BYTES = 64 * 1024 * 1024
 
 # Sub-deck names, one per kind of entry, in the order of Deck.entries.
 SUBDECKS = {"term": "Terms", "phrase": "Phrases", "analog": "Analogs"}
@@ -183,6 +209,9 @@ class ExportReport:
     path: Path
     bytes: int
     subdecks: tuple[SubdeckReport, ...]
+    stamp: int = 0  # the note time written (seconds since 1970)
+    removed: int = 0  # removed entries written again, tagged flashcards::removed
+    warnings: tuple[str, ...] = ()
 
     @property
     def notes(self) -> int:
@@ -205,8 +234,25 @@ def anki_deck_id(deck_id: str, subdeck: Optional[str] = None) -> int:
 
 
 def note_guid(deck_id: str, entry_id: str) -> str:
-    """The note GUID of an entry: same deck id and entry id, same note in Anki."""
-    return genanki.guid_for(deck_id, entry_id)
+    """The note GUID of an entry: same deck id and entry id, same note in Anki.
+
+    genanki hashes ``deck_id + "__" + entry_id``, which alone is not injective
+    (``sales__2025``/``intro`` and ``sales``/``2025__intro`` give one string).
+    Ids start with a letter or digit, so when the entry id has no ``__`` the
+    *last* ``__`` of that string is the separator and the pair can be read back:
+    those GUIDs stay exactly what 0.1.0 wrote. An entry id with ``__`` hashes
+    ``deck_id + "/" + entry_id`` instead: ``/`` is in no id, so these strings are
+    never equal to each other's or to the first kind's.
+    """
+    if "__" not in entry_id:
+        return genanki.guid_for(deck_id, entry_id)
+    return genanki.guid_for(f"{deck_id}/{entry_id}")
+
+
+def deck_tag(deck_id: str, kind: Optional[str] = None) -> str:
+    """``flashcards::<deck id>`` or ``flashcards::<deck id>::<kind>``: every tag we
+    write sits under one of these, so ours are told from the learner's own."""
+    return f"{TAG_PREFIX}::{deck_id}" if kind is None else f"{TAG_PREFIX}::{deck_id}::{kind}"
 
 
 def entry_ref(deck_id: str, entry_id: str) -> str:
@@ -229,11 +275,25 @@ def source_date_epoch(environ: Mapping[str, str]) -> Optional[int]:
 # -- note types ----------------------------------------------------------------
 
 
+# Anki's own markup inside field text: ``[sound:x.mp3]`` plays audio, ``[$]..[/$]``,
+# ``[$$]..[/$$]`` and ``[latex]..[/latex]`` become LaTeX images, ``[anki:tts]`` speaks,
+# and ``\(..\)`` / ``\[..\]`` are typeset by MathJax. Every one starts with ``[`` or
+# ``\``, so writing those two as character references keeps all of it plain text:
+# Anki's renderer and the reviewer's MathJax check look at the HTML, where no
+# ``[sound:`` or ``\(`` is left, while the learner still reads ``[`` and ``\``.
+_ANKI_MARKUP = {"[": "&#91;", "\\": "&#92;"}
+_ANKI_MARKUP_RE = re.compile(r"[\[\\]")
+
+
 def field_html(text: Optional[str]) -> str:
-    """Plain text -> Anki field HTML: ``<``, ``>`` and ``&`` show literally, line breaks stay."""
+    """Plain text -> Anki field HTML that shows exactly as typed: ``<``, ``>`` and ``&``
+    are escaped, so is Anki's own markup (``[sound:``, ``[$]``, ``\\(``...), and line
+    breaks stay."""
     if not text:
         return ""
-    return html.escape(text, quote=False).replace("\r\n", "\n").replace("\n", "<br>")
+    escaped = html.escape(text, quote=False)
+    escaped = _ANKI_MARKUP_RE.sub(lambda m: _ANKI_MARKUP[m.group()], escaped)
+    return escaped.replace("\r\n", "\n").replace("\n", "<br>")
 
 
 # Template building blocks. Template text is HTML; YAML text only ever arrives
@@ -265,11 +325,16 @@ def _question(text: str) -> str:
 _SOURCE = _when("Source", _labelled("source", SOURCE_LABEL, _ref("Source")))
 
 
+# The class MathJax skips (its default ``ignoreHtmlClass``): a second guard, for
+# clients that typeset every card, on top of the escaping in field_html().
+_CARD_CLASS = "fc tex2jax_ignore"
+
+
 def _card(kind: CardKind, front: str, back: str, *, only_if: Optional[str] = None) -> dict:
-    qfmt = _div("fc", front)
+    qfmt = _div(_CARD_CLASS, front)
     if only_if:
         qfmt = _when(only_if, qfmt)
-    afmt = _ref("FrontSide") + '\n<hr id="answer">\n' + _div("fc", back + _SOURCE)
+    afmt = _ref("FrontSide") + '\n<hr id="answer">\n' + _div(_CARD_CLASS, back + _SOURCE)
     return {"name": TEMPLATE_NAMES[kind], "qfmt": qfmt, "afmt": afmt}
 
 
@@ -356,9 +421,12 @@ def note_fields(deck_id: str, entry: Entry) -> list[str]:
     return [field_html(v) for v in values] + [field_html(entry_ref(deck_id, entry.id))]
 
 
-def note_tags(deck: Deck, entry: Entry) -> list[str]:
-    """The deck's tags, the entry's tags, the entry kind and the deck id, without repeats."""
-    return list(dict.fromkeys((*deck.tags, *entry.tags, entry.kind, deck.id)))
+def note_tags(deck: Deck, entry: Entry, *, deck_tags: bool = False) -> list[str]:
+    """``flashcards::<deck id>::<kind>`` and the entry's own tags beneath it; the
+    deck's tags too (beneath it as well) only with ``deck_tags``."""
+    kind_tag = deck_tag(deck.id, entry.kind)
+    own = (*deck.tags, *entry.tags) if deck_tags else entry.tags
+    return list(dict.fromkeys((kind_tag, *(f"{kind_tag}::{tag}" for tag in own))))
 
 
 def note_kind(entry: Entry) -> str:
@@ -370,11 +438,20 @@ def subdeck_name(deck: Deck, kind: str) -> str:
     return f"{deck.name}::{SUBDECKS[kind]}"
 
 
+def removed_deck_name(deck: Deck) -> str:
+    return f"{deck.name}{REMOVED_DECK_SUFFIX}"
+
+
 def build_decks(
-    deck: Deck, models: Optional[Mapping[str, genanki.Model]] = None
+    deck: Deck,
+    models: Optional[Mapping[str, genanki.Model]] = None,
+    *,
+    deck_tags: bool = False,
+    removed: Sequence["PreviousNote"] = (),
 ) -> list[genanki.Deck]:
-    """The Anki decks of one YAML deck: the parent (holding the description) and one
-    sub-deck per kind of entry it has, notes in YAML order."""
+    """The Anki decks of one YAML deck: the parent (holding the description), one
+    sub-deck per kind of entry it has, notes in YAML order, and, if ``removed``
+    has notes, the deck of removed entries (see ``removed_notes``)."""
     models = models or note_types()
     description = field_html(deck.description)
     parent = genanki.Deck(anki_deck_id(deck.id), deck.name, description=description)
@@ -387,11 +464,19 @@ def build_decks(
             sub.add_note(genanki.Note(
                 model=models[note_kind(entry)],
                 fields=note_fields(deck.id, entry),
-                tags=note_tags(deck, entry),
+                tags=note_tags(deck, entry, deck_tags=deck_tags),
                 guid=note_guid(deck.id, entry.id),
                 due=position,  # new cards come in YAML order
             ))
         result.append(sub)
+    if removed:
+        gone = genanki.Deck(anki_deck_id(deck.id, REMOVED_SUBDECK), removed_deck_name(deck))
+        for position, old in enumerate(removed, start=len(deck.entries) + 1):
+            gone.add_note(genanki.Note(
+                model=models[old.kind], fields=old.removed_fields(), guid=old.guid,
+                tags=[REMOVED_TAG, deck_tag(deck.id, old.kind)], due=position,
+            ))
+        result.append(gone)
     return result
 
 
@@ -402,12 +487,109 @@ def build_package(decks: Iterable[Deck]) -> genanki.Package:
     return genanki.Package(anki_decks)
 
 
-def _report(deck: Deck, anki_decks: Sequence[genanki.Deck], path: Path, size: int) -> ExportReport:
-    subdecks = tuple(
-        SubdeckReport(d.name, len(d.notes), sum(len(n.cards) for n in d.notes))
-        for d in anki_decks if d.notes
-    )
-    return ExportReport(deck.id, deck.name, path, size, subdecks)
+# -- the package being replaced ------------------------------------------------------
+
+
+_MODEL_KINDS = {TERM_MODEL_ID: "term", PHRASE_MODEL_ID: "phrase", ANALOG_MODEL_ID: "analog"}
+_FIELDS = {"term": TERM_FIELDS, "phrase": PHRASE_FIELDS, "analog": ANALOG_FIELDS}
+
+
+@dataclass(frozen=True)
+class PreviousNote:
+    """A note of one of our note types, as a previous package holds it."""
+
+    guid: str
+    kind: str
+    fields: tuple[str, ...]  # HTML, as written
+    mod: int
+
+    @property
+    def deck_id(self) -> str:
+        return html.unescape(self.fields[-1]).split("/", 1)[0]
+
+    def removed_fields(self) -> list[str]:
+        """The note's fields with Source saying it was removed (the text stays, so the
+        learner still sees what the card was about)."""
+        values = list(self.fields)
+        values[_FIELDS[self.kind].index("Source")] = field_html(REMOVED_SOURCE)
+        return values
+
+
+@dataclass(frozen=True)
+class PreviousPackage:
+    """What the file about to be replaced tells: our notes in it, and its stamp."""
+
+    path: Path
+    notes: tuple[PreviousNote, ...]
+
+    @property
+    def stamp(self) -> Optional[int]:
+        return max((n.mod for n in self.notes), default=None)
+
+
+def read_previous(path: Path) -> tuple[Optional[PreviousPackage], Optional[str]]:
+    """The package at ``path`` (our notes and times), or None; with a warning when a
+    file is there that cannot be read as a package (it is then simply replaced).
+
+    The file is the user's own output, but still treated as untrusted: size-capped,
+    opened read-only, and only plain columns are read.
+    """
+    path = Path(path)
+    if not path.exists():
+        return None, None
+    if path.is_dir():
+        return None, None  # the caller reports the folder
+    unreadable = (f"{path} is not a package flashcards can read; it is replaced, and no "
+                  "removed entries or earlier stamp are taken from it")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("collection.anki2")
+            if info.file_size > MAX_PREVIOUS_BYTES:
+                return None, unreadable
+            data = archive.read(info)
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
+        return None, unreadable
+    try:
+        with tempfile.TemporaryDirectory(prefix="flashcards-previous-") as scratch:
+            db = Path(scratch) / "collection.anki2"
+            db.write_bytes(data)
+            conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+            try:
+                rows = conn.execute("SELECT guid, mid, flds, mod FROM notes ORDER BY id").fetchall()
+            finally:
+                conn.close()
+    except (OSError, sqlite3.Error):
+        return None, unreadable
+    notes = []
+    for guid, mid, flds, mod in rows:
+        kind = _MODEL_KINDS.get(mid)
+        if kind is None or not isinstance(guid, str) or not isinstance(flds, str) or not isinstance(mod, int):
+            continue  # not one of our current note types: nothing we could write back
+        fields = tuple(flds.split("\x1f"))
+        if len(fields) != len(_FIELDS[kind]):
+            continue
+        notes.append(PreviousNote(guid, kind, fields, mod))
+    return PreviousPackage(path, tuple(notes)), None
+
+
+def removed_notes(deck: Deck, previous: Optional[PreviousPackage]) -> list[PreviousNote]:
+    """Notes of ``deck`` in the previous package whose entry the deck no longer has,
+    in GUID order (so the same inputs always give the same package)."""
+    if previous is None:
+        return []
+    live = {note_guid(deck.id, e.id) for e in deck.entries}
+    gone = {n.guid: n for n in previous.notes if n.deck_id == deck.id and n.guid not in live}
+    return [gone[guid] for guid in sorted(gone)]
+
+
+def next_stamp(previous: Optional[PreviousPackage], now: float) -> int:
+    """The stamp of a package written over ``previous``: now, or one second after
+    the newest note it has if that is later, so a re-export is always newer."""
+    stamp = int(now)
+    last = previous.stamp if previous is not None else None
+    if last is not None and last >= stamp:
+        stamp = last + 1
+    return stamp
 
 
 # -- writing ---------------------------------------------------------------------
@@ -452,38 +634,79 @@ def _rewrite_zip(source: Path, timestamp: int) -> bytes:
     return target.getvalue()
 
 
+def _plan(decks: Sequence[Deck], path: Path, timestamp: Optional[float], deck_tags: bool):
+    """Everything one package needs before it is written: its Anki decks per YAML
+    deck, the stamp, and warnings."""
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder; give a file name ending in .apkg")
+    previous, warning = read_previous(path)
+    warnings = [warning] if warning else []
+    if timestamp is None:
+        stamp = next_stamp(previous, time.time())
+    else:
+        stamp = resolve_timestamp(timestamp)
+        last = previous.stamp if previous is not None else None
+        if last is not None and last >= stamp:
+            warnings.append(
+                f"{path}: the time given ({_utc(stamp)}) is not later than the package it "
+                f"replaces ({_utc(last)}): Anki's default import keeps the older notes. "
+                "Export without SOURCE_DATE_EPOCH for learners."
+            )
+    models = note_types()
+    per_deck = []
+    for deck in decks:
+        removed = removed_notes(deck, previous)
+        per_deck.append((deck, build_decks(deck, models, deck_tags=deck_tags, removed=removed), len(removed)))
+    return per_deck, stamp, tuple(warnings)
+
+
+def _utc(stamp: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(stamp))
+
+
 def write_packages(
     decks: Sequence[Deck],
     out: Optional[Path] = None,
     out_dir: Path = Path("exports"),
     timestamp: Optional[float] = None,
+    *,
+    deck_tags: bool = False,
 ) -> list[ExportReport]:
     """Write one package per deck (``out_dir/<deck id>.apkg``), or a single package
     with every deck to ``out``. Missing folders are created. Returns one report per
     deck, in the order given.
 
     ``timestamp`` (seconds since 1970, e.g. ``SOURCE_DATE_EPOCH``) is the time
-    given to every note, card and note type, and to the zip members; None means now.
+    given to every note, card and note type, and to the zip members. None means
+    now, or one second after the newest note of the package being replaced at
+    the same path if that is later (so two exports in one second both update).
+    Entries that package had and the deck no longer has are written again,
+    tagged ``flashcards::removed``. ``deck_tags`` puts the deck's tags on every note.
     """
     if not decks:
         raise ExportError("no decks to export")
-    ts = resolve_timestamp(timestamp)
     if out is not None:
         out = Path(out)
         if out.suffix.lower() != ".apkg":
             raise ExportError(f"{out}: an Anki package must end in .apkg")
-        if out.is_dir():
-            raise ExportError(f"{out} is a folder; give a file name ending in .apkg")
-        models = note_types()
-        per_deck = [(deck, build_decks(deck, models)) for deck in decks]
-        package = genanki.Package([d for _, anki_decks in per_deck for d in anki_decks])
-        size = write_package(package, out, timestamp=ts)
-        return [_report(deck, ds, out, size) for deck, ds in per_deck]
+        groups = [(out, list(decks))]
+    else:
+        groups = [(Path(out_dir) / f"{deck.id}.apkg", [deck]) for deck in decks]
 
-    reports = []
-    built = [(deck, build_decks(deck)) for deck in decks]  # build all before writing any
-    for deck, anki_decks in built:
-        path = Path(out_dir) / f"{deck.id}.apkg"
-        size = write_package(genanki.Package(anki_decks), path, timestamp=ts)
-        reports.append(_report(deck, anki_decks, path, size))
+    planned = [(path, *_plan(group, path, timestamp, deck_tags)) for path, group in groups]
+    reports = []  # everything is built before anything is written
+    for path, per_deck, stamp, warnings in planned:
+        package = genanki.Package([d for _, anki_decks, _ in per_deck for d in anki_decks])
+        size = write_package(package, path, timestamp=stamp)
+        for deck, anki_decks, removed in per_deck:
+            reports.append(_report(deck, anki_decks, path, size, stamp, removed, warnings))
     return reports
+
+
+def _report(deck: Deck, anki_decks: Sequence[genanki.Deck], path: Path, size: int,
+            stamp: int, removed: int, warnings: tuple[str, ...]) -> ExportReport:
+    subdecks = tuple(
+        SubdeckReport(d.name, len(d.notes), sum(len(n.cards) for n in d.notes))
+        for d in anki_decks if d.notes and d.deck_id != anki_deck_id(deck.id, REMOVED_SUBDECK)
+    )
+    return ExportReport(deck.id, deck.name, path, size, subdecks, stamp, removed, warnings)

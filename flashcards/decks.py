@@ -169,6 +169,8 @@ class _DeckReader:
         fields = self.mapping(root, DECK_REQUIRED, DECK_OPTIONAL, "deck")
         deck_id = self.identifier(fields, "id")
         name = self.text(fields, "name", required=True)
+        if name is not None and "::" in name:  # Anki would make each part a deck level
+            self.problem(fields["name"], f"deck name '{name}' contains '::', which Anki reads as a sub-deck")
         description = self.text(fields, "description")
         source = self.text(fields, "source")
         tags = self.tags(fields)

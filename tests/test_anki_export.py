@@ -44,6 +44,17 @@ from flashcards.model import CardKind, card_id, cards_for_deck
 T1 = 1_700_000_000  # 2023-11-14T22:13:20Z
 T2 = T1 + 86_400
 
+# Anki deck ids as 0.1.0 computed them (sha256 of "flashcards deck <id>[::<sub-deck>]"),
+# written down once: a learner's decks are these ids, whatever process exports them.
+PINNED_DECK_IDS = {
+    "lesson-04-ai-lifecycle": 1886139702,
+    "lesson-04-ai-lifecycle::Terms": 2038696588,
+    "lesson-04-ai-lifecycle::Phrases": 2097578690,
+    "lesson-04-ai-lifecycle::Analogs": 1471767325,
+    "lesson-04-ai-lifecycle::removed": 1933535973,
+    "sample-deck": 1406033994,
+}
+
 SAMPLE = """\
 id: sample-deck
 name: Sample deck
@@ -234,14 +245,31 @@ def test_special_characters_and_line_breaks_show_literally(col, tmp_path):
     assert "Because {{Term}} &amp; &lt;br&gt; stay literal." in output.answer_text  # not filled in
 
 
-def test_tags_are_yaml_tags_kind_and_deck_id(col, tmp_path):
+def test_tags_sit_under_one_prefix_per_deck_and_kind(col, tmp_path):
     import_apkg(col, export_one(SAMPLE, tmp_path, timestamp=T1, label="v1"))
     notes = notes_by_entry(col)
-    assert set(notes["sample-deck/full-term"].tags) == {"sample", "regime", "term", "sample-deck"}
-    assert set(notes["sample-deck/bare-term"].tags) == {"sample", "term", "sample-deck"}
-    assert set(notes["sample-deck/say-it"].tags) == {"sample", "phrase", "sample-deck"}
-    assert set(notes["sample-deck/both"].tags) == {"sample", "analog", "sample-deck"}
-    assert len(col.find_notes("tag:sample-deck")) == 5 and len(col.find_notes("tag:term")) == 2
+    assert set(notes["sample-deck/full-term"].tags) == {
+        "flashcards::sample-deck::term", "flashcards::sample-deck::term::regime"}
+    assert notes["sample-deck/bare-term"].tags == ["flashcards::sample-deck::term"]
+    assert notes["sample-deck/say-it"].tags == ["flashcards::sample-deck::phrase"]
+    assert notes["sample-deck/both"].tags == ["flashcards::sample-deck::analog"]
+    # the README's searches: a tag matches its children in Anki
+    assert len(col.find_notes("tag:flashcards::sample-deck")) == 5
+    assert len(col.find_notes("tag:flashcards::sample-deck::term")) == 2
+    assert len(col.find_notes("tag:flashcards::sample-deck::phrase")) == 1
+    assert len(col.find_notes("tag:flashcards::*::regime")) == 1
+    assert not col.find_notes("tag:sample")  # the deck's own tag is on no note...
+    assert not col.find_notes("tag:term") and not col.find_notes("tag:sample-deck")
+
+
+def test_deck_tags_only_when_asked(col, tmp_path):
+    deck = load_deck(deck_file(tmp_path, SAMPLE))
+    (report,) = write_packages([deck], out_dir=tmp_path / "out", timestamp=T1, deck_tags=True)
+    import_apkg(col, report.path)
+    assert len(col.find_notes("tag:flashcards::sample-deck::*::sample")) == 5  # ...unless asked
+    assert set(notes_by_entry(col)["sample-deck/full-term"].tags) == {
+        "flashcards::sample-deck::term", "flashcards::sample-deck::term::sample",
+        "flashcards::sample-deck::term::regime"}
 
 
 def test_every_optional_field_missing(col, tmp_path):
@@ -448,9 +476,13 @@ def test_ids_are_fixed_and_never_depend_on_display_names(tmp_path):
     assert (TERM_MODEL_ID, PHRASE_MODEL_ID, ANALOG_MODEL_ID) == (1927195277, 1838372813, 1566501247)
     assert note_guid("lesson-04-ai-lifecycle", "pre-training-a") == genanki.guid_for(
         "lesson-04-ai-lifecycle", "pre-training-a") == "z=YXVQwjnR"
-    assert anki_deck_id("lesson-04-ai-lifecycle") == anki_deck_id("lesson-04-ai-lifecycle")
-    ids = {anki_deck_id("d")} | {anki_deck_id("d", sub) for sub in ("Terms", "Phrases", "Analogs")}
-    assert len(ids) == 4 and all((1 << 30) <= i < (1 << 31) for i in ids)
+    # Anki deck ids, pinned to values computed once (a per-process hash() would fail here)
+    assert anki_deck_id("lesson-04-ai-lifecycle") == PINNED_DECK_IDS["lesson-04-ai-lifecycle"]
+    for sub in ("Terms", "Phrases", "Analogs", "removed"):
+        assert anki_deck_id("lesson-04-ai-lifecycle", sub) == PINNED_DECK_IDS[f"lesson-04-ai-lifecycle::{sub}"]
+    assert anki_deck_id("sample-deck") == PINNED_DECK_IDS["sample-deck"]
+    ids = {anki_deck_id("d")} | {anki_deck_id("d", sub) for sub in ("Terms", "Phrases", "Analogs", "removed")}
+    assert len(ids) == 5 and all((1 << 30) <= i < (1 << 31) for i in ids)
 
     deck = load_deck(deck_file(tmp_path, SAMPLE))
     renamed = dataclasses.replace(deck, name="Another name entirely")

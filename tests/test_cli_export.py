@@ -4,12 +4,15 @@ checked against real Anki in test_anki_export.py)."""
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from conftest import flash_process
+from flashcards.anki import read_previous
 from flashcards.cli import cli
 from flashcards.decks import load_decks, shipped_decks_dir
 from flashcards.model import cards_for_deck
@@ -195,3 +198,55 @@ def test_help(runner):
     assert result.exit_code == 0
     assert "Example: flash export anki" in result.stdout
     assert "-o, --output FILE" in result.stdout
+
+
+def test_removed_entries_and_stale_stamps_are_reported(runner, decks, tmp_path):
+    out = tmp_path / "all.apkg"
+    first = export_anki(runner, decks, "-o", out)
+    assert first.exit_code == 0 and "written again" not in first.stdout and first.stderr == ""
+    (decks / "other.yaml").write_text(OTHER.replace("  - id: p1", "  - id: p2"), encoding="utf-8")
+    result = export_anki(runner, decks, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert ("1 removed entry written again, tagged flashcards::removed: in Anki, search "
+            "tag:flashcards::removed and suspend or delete them.") in result.stdout
+    assert row("Other deck::Phrases", 1, 1).search(result.stdout)  # the live deck only
+
+    before = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(read_previous(out)[0].stamp))
+    stale = export_anki(runner, decks, "-o", out, env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert stale.exit_code == 0
+    assert stale.stderr == (
+        f"Warning: {out}: the time given (2023-11-14 22:13:20 UTC) is not later than the package it "
+        f"replaces ({before}): Anki's default import keeps the older notes. "
+        "Export without SOURCE_DATE_EPOCH for learners.\n"
+    )
+
+
+def test_deck_tags_flag(runner, decks, tmp_path):
+    (decks / "sample.yaml").write_text(SAMPLE.replace("name: Sample deck", "name: Sample deck\ntags: [lesson]"),
+                                       encoding="utf-8")
+    for flag in ([], ["--deck-tags"]):
+        out = tmp_path / f"a{len(flag)}.apkg"
+        result = export_anki(runner, decks / "sample.yaml", "-o", out, *flag)
+        assert result.exit_code == 0, result.output
+        with zipfile.ZipFile(out) as apkg:
+            (tmp_path / "col.sqlite").write_bytes(apkg.read("collection.anki2"))
+        conn = sqlite3.connect(tmp_path / "col.sqlite")
+        tags = {t for (row_tags,) in conn.execute("SELECT tags FROM notes") for t in row_tags.split()}
+        conn.close()
+        expected = {"flashcards::sample-deck::term", "flashcards::sample-deck::phrase",
+                    "flashcards::sample-deck::analog"}
+        if flag:
+            expected |= {f"flashcards::sample-deck::{kind}::lesson" for kind in ("term", "phrase", "analog")}
+        assert tags == expected, flag
+
+
+def test_double_colon_in_deck_name_is_refused(runner, decks, tmp_path):
+    (decks / "sample.yaml").write_text(SAMPLE.replace("name: Sample deck", "name: Sales::Sample"),
+                                       encoding="utf-8")
+    result = export_anki(runner, decks, "-o", tmp_path / "a.apkg")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: 1 problem in 1 file:\n{decks / 'sample.yaml'}:2: deck name 'Sales::Sample' contains '::', "
+        "which Anki reads as a sub-deck\n"
+    )
+    assert not (tmp_path / "a.apkg").exists()

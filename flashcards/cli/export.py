@@ -26,15 +26,22 @@ def export():
     help="Write one package holding every deck to FILE (.apkg). "
     "[default: exports/<deck id>.apkg, one per deck]",
 )
+@click.option(
+    "--deck-tags", is_flag=True,
+    help="Also put the deck's own tags on every note (beneath flashcards::<deck id>::<kind>).",
+)
 @common_options
-def anki(paths: tuple[Path, ...], out: Optional[Path], db_path, today):
+def anki(paths: tuple[Path, ...], out: Optional[Path], deck_tags: bool, db_path, today):
     """Write decks as Anki packages for Anki, AnkiDroid and AnkiMobile.
 
     PATH is a deck file or a folder of them (default: the shipped decks). Each
     deck becomes the Anki decks "<name>::Terms", "::Phrases" and "::Analogs".
     Re-importing a later export updates the notes in place and keeps Anki's
-    progress. Set SOURCE_DATE_EPOCH for byte-identical builds; it is also the
-    time stamped on every note. --db and --today are accepted but unused.
+    progress: notes are stamped with the current time, or one second after the
+    package being replaced, so every export is newer. Entries that package had
+    and the deck no longer has come back tagged flashcards::removed. Set
+    SOURCE_DATE_EPOCH only to check byte-identical builds: it becomes the time
+    on every note. --db and --today are accepted but unused.
 
     Example: flash export anki decks/ -o lesson-04.apkg
     """
@@ -42,8 +49,10 @@ def anki(paths: tuple[Path, ...], out: Optional[Path], db_path, today):
     from ..decks import load_decks, shipped_decks_dir
 
     decks = load_decks(paths or [shipped_decks_dir()])
-    reports = write_packages(decks, out=out, timestamp=source_date_epoch(os.environ))
+    reports = write_packages(decks, out=out, timestamp=source_date_epoch(os.environ), deck_tags=deck_tags)
     render_reports(reports, console())
+    for warning in dict.fromkeys(w for r in reports for w in r.warnings):
+        click.echo(f"Warning: {warning}", err=True)
 
 
 def render_reports(reports, out) -> None:
@@ -67,3 +76,10 @@ def render_reports(reports, out) -> None:
             for sub in report.subdecks:
                 table.add_row(sub.name, str(sub.notes), str(sub.cards))
         out.print(table)
+        removed = sum(r.removed for r in package)
+        if removed:
+            out.print(
+                f"{removed} removed {'entry' if removed == 1 else 'entries'} written again, tagged "
+                "flashcards::removed: in Anki, search tag:flashcards::removed and suspend or delete them.",
+                soft_wrap=True, markup=False,
+            )
