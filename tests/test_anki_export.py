@@ -452,7 +452,7 @@ def test_renamed_deck_still_updates_the_same_notes(col, tmp_path):
     assert {ref: after[ref].id for ref in before} == before
     assert col.note_count() == 6
     # Anki matches decks by name: cards it already had stay where they are,
-    # new cards go to the decks of the new name (documented in docs/anki.md).
+    # new cards go to the decks of the new name (README: Keeping Anki in step).
     assert counts_per_subdeck(col, "Sample deck")["Terms"] == (2, 7)
     assert counts_per_subdeck(col, "Sample deck (2nd edition)") == {"Terms": (1, 1), "Analogs": (1, 1)}
 
