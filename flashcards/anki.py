@@ -474,7 +474,7 @@ def build_decks(
         for position, old in enumerate(removed, start=len(deck.entries) + 1):
             gone.add_note(genanki.Note(
                 model=models[old.kind], fields=old.removed_fields(), guid=old.guid,
-                tags=[REMOVED_TAG, deck_tag(deck.id, old.kind)], due=position,
+                tags=[REMOVED_TAG, deck_tag(deck.id, old.entry_kind)], due=position,
             ))
         result.append(gone)
     return result
@@ -490,8 +490,9 @@ def build_package(decks: Iterable[Deck]) -> genanki.Package:
 # -- the package being replaced ------------------------------------------------------
 
 
-_MODEL_KINDS = {TERM_MODEL_ID: "term", PHRASE_MODEL_ID: "phrase", ANALOG_MODEL_ID: "analog"}
-_FIELDS = {"term": TERM_FIELDS, "phrase": PHRASE_FIELDS, "analog": ANALOG_FIELDS}
+# note type id -> note_kind(), and that kind's fields
+_MODEL_KINDS = {TERM_MODEL_ID: "term", PHRASE_MODEL_ID: "phrase", REPLY_MODEL_ID: "reply", ANALOG_MODEL_ID: "analog"}
+_FIELDS = {"term": TERM_FIELDS, "phrase": PHRASE_FIELDS, "reply": REPLY_FIELDS, "analog": ANALOG_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -499,9 +500,14 @@ class PreviousNote:
     """A note of one of our note types, as a previous package holds it."""
 
     guid: str
-    kind: str
+    kind: str  # note_kind(): "term", "phrase", "reply" or "analog"
     fields: tuple[str, ...]  # HTML, as written
     mod: int
+
+    @property
+    def entry_kind(self) -> str:
+        """The YAML kind, as in tags: a buyer reply is a phrase row."""
+        return "phrase" if self.kind == "reply" else self.kind
 
     @property
     def deck_id(self) -> str:

@@ -362,3 +362,33 @@ def test_two_processes_write_identical_packages(tmp_path):
     decks = load_decks([shipped_decks_dir()])
     (report, *_) = write_packages(decks, out=tmp_path / "here.apkg", timestamp=T1)
     assert report.path.read_bytes() == outputs[0]  # and the same as this process's
+
+
+BUYER = """\
+id: buyer-deck
+name: Buyer deck
+phrases:
+  - id: cost
+    buyer_says: How much does training cost?
+    do_say: You are not training a model; you pay per token to use one.
+    why: Nobody here pre-trains.
+    note: Draft B put this line under "Don't say".
+  - id: own
+    dont_say: We train the model.
+    do_say: We adapt a trained model.
+    why: Ownership.
+"""
+
+
+def test_a_removed_buyer_reply_keeps_its_note_type(col, tmp_path):
+    out = tmp_path / "exports"
+    import_apkg(col, export_to(out, BUYER, tmp_path, timestamp=T1).path)
+    (nid,) = col.find_notes('"note:Flashcards: Buyer reply"')
+    without = BUYER[:BUYER.index("  - id: cost")] + BUYER[BUYER.index("  - id: own"):]
+    report = export_to(out, without, tmp_path, timestamp=T2, label="v2")
+    assert report.removed == 1
+    assert counts(import_apkg(col, report.path)) == (0, 2, 0, 0)
+    assert col.find_notes(f"tag:{REMOVED_TAG}") == [nid]
+    note = col.get_note(nid)
+    assert sorted(note.tags) == ["flashcards::buyer-deck::phrase", REMOVED_TAG]
+    assert note["Buyer says"] == "How much does training cost?"
