@@ -126,10 +126,8 @@ def review(deck: Optional[str], limit: Optional[int], new_per_day: int, reviews_
 
 
 def _run(session, store, keys, day, con, card_front, card_back) -> None:
-    from ..render_stats import leech_flag
+    # what only a grade or a burial needs is imported then, after the first card is on screen
     from ..sm2 import SESSION_PASS_GRADE
-    from ..stats import became_leech
-    from ..store.stats import bury
 
     while (card_id := session.current) is not None:
         card = store.card(card_id)
@@ -143,6 +141,8 @@ def _run(session, store, keys, day, con, card_front, card_back) -> None:
         if answer is QUIT:
             return
         if answer == BURY:
+            from ..store.stats import bury
+
             until = bury(store, card_id, until=day + timedelta(days=1))
             session.bury(card_id)
             con.print(f"[yellow]Buried {card_id} until {until.isoformat()}.[/yellow]")
@@ -159,7 +159,11 @@ def _run(session, store, keys, day, con, card_front, card_back) -> None:
                               duration_ms=int((time.monotonic() - started) * 1000))
         session.answer(card_id, answer, record.id)
         con.print(_after_grade(record, requeued=answer < SESSION_PASS_GRADE))
+        from ..stats import became_leech
+
         if not record.drill and became_leech(record.before, record.after):
+            from ..render_stats import leech_flag
+
             con.print(leech_flag(f"{card.deck_id}/{card.entry_id}", record.after))
 
 

@@ -7,7 +7,6 @@ every grade is committed before ``record`` returns.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -103,10 +102,10 @@ def _iso(value: Optional[date]) -> Optional[str]:
     return value.isoformat() if value else None
 
 
-def _card_hash(card: Card) -> str:
+def _card_hash(card: Card, sha1) -> str:
     """A digest of what a card shows; an unchanged card is skipped on re-import."""
     payload = "\x1f".join((card.kind.value, card.front, card.back, "\x1e".join(card.tags), card.source or ""))
-    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+    return sha1(payload.encode("utf-8")).hexdigest()
 
 
 _CARD_COLUMNS = """c.id, c.deck_id, c.entry_id, c.kind, c.front, c.back, c.tags, c.source, c.retired,
@@ -255,6 +254,8 @@ class Store:
         return reports
 
     def _sync_deck(self, conn: sqlite3.Connection, deck: Deck, today: str) -> SyncReport:
+        from hashlib import sha1  # here, not at the top: OpenSSL's load is start-up time review never needs
+
         report = SyncReport(deck.id, deck.name)
         conn.execute(
             """INSERT INTO decks (id, name, description, source, path, tags, imported_on)
@@ -273,7 +274,7 @@ class Store:
         }
         inserts, updates, moves, new_states = [], [], [], []
         for position, card in enumerate(cards_for_deck(deck)):
-            digest = _card_hash(card)
+            digest = _card_hash(card, sha1)
             old = existing.pop(card.id, None)
             if old is None or old[0] != digest or old[1]:
                 row = (card.front, card.back, json.dumps(list(card.tags)), card.source, position, digest)
