@@ -56,7 +56,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 
 import genanki
 
-from ._files import write_atomically
+from ._files import scratch_folder, write_atomically
 from .errors import ExportError
 from .model import (
     ANALOG_LABEL,
@@ -139,6 +139,7 @@ TEMPLATE_NAMES = {
 
 # Zip times cannot be earlier than 1980 (DOS dates).
 _ZIP_EPOCH = 315532800  # 1980-01-01T00:00:00Z
+_ZIP_LATEST = 4354819199  # 2107-12-31T23:59:59Z: the zip format's last representable time
 
 CSS = """\
 .card {
@@ -268,6 +269,10 @@ def source_date_epoch(environ: Mapping[str, str]) -> Optional[int]:
     if not raw.isdigit():
         raise ExportError(
             f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, not {raw!r}"
+        )
+    if int(raw) > _ZIP_LATEST:
+        raise ExportError(
+            f"SOURCE_DATE_EPOCH={raw} is after 2107-12-31, the latest time a zip file (an .apkg) can hold"
         )
     return int(raw)
 
@@ -606,6 +611,8 @@ def resolve_timestamp(timestamp: Optional[float]) -> int:
     value = int(time.time() if timestamp is None else timestamp)
     if value < 0:
         raise ExportError(f"export time must not be before 1970, got {value}")
+    if value > _ZIP_LATEST:
+        raise ExportError(f"export time must not be after 2107 (the zip format's limit), got {value}")
     return value
 
 
@@ -618,7 +625,9 @@ def write_package(package: genanki.Package, path: Path, *, timestamp: int) -> in
     appears atomically (written next to ``path``, then renamed).
     """
     try:
-        with tempfile.TemporaryDirectory(prefix="flashcards-apkg-") as scratch:
+        # genanki makes its collection with tempfile.mkstemp() and never deletes it: the
+        # scratch folder (beside path, swept if a run is killed) is tempfile's folder meanwhile
+        with scratch_folder(path, error=ExportError) as scratch:
             raw = Path(scratch) / "genanki.apkg"
             package.write_to_file(str(raw), timestamp=timestamp)
             data = _rewrite_zip(raw, timestamp)

@@ -388,9 +388,9 @@ def test_newer_schema(invoke, db_path, sample_deck, command):
 
 def test_database_path_is_a_folder(invoke, tmp_path):
     result = invoke("decks", "--db", tmp_path, "--today", TODAY)
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     no_traceback(result)
-    assert "Invalid value for '--db'" in result.stderr
+    assert result.stderr == f"Error: {tmp_path} is a folder, not a database file\n"
 
 
 def test_import_without_paths_brings_in_the_shipped_decks(invoke, db_path):

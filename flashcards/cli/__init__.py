@@ -27,6 +27,7 @@ COMMANDS = {
     "unsuspend": "flashcards.cli.stats:unsuspend",
     "export": "flashcards.cli.export:export",
     "quiz": "flashcards.cli.quiz:quiz",
+    "db": "flashcards.cli.db:db",
 }
 
 
@@ -44,14 +45,21 @@ class FlashGroup(click.Group):
         return getattr(importlib.import_module(module), attr)
 
     def invoke(self, ctx):
-        from ..errors import DeckError, FlashcardsError
+        import sqlite3
+
+        from ..errors import DeckError, FlashcardsError, inert
 
         try:
             return super().invoke(ctx)
         except DeckError as exc:
             raise click.ClickException(f"{problem_count(exc.problems)}:\n{exc}") from exc
         except FlashcardsError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(inert(str(exc))) from exc
+        except sqlite3.Error as exc:  # a path the store did not translate: still one line, no traceback
+            raise click.ClickException(inert(f"database error: {exc}")) from exc
+        except OSError as exc:  # e.g. a path too long for the file system
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(inert(f"{where}{exc.strerror or exc}")) from exc
 
 
 def problem_count(problems) -> str:

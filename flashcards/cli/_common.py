@@ -34,7 +34,8 @@ def _parse_today(ctx, param, value: Optional[str]) -> Optional[date]:
 def db_option(f):
     """``--db PATH`` (env ``FLASH_DB``); default ``$XDG_DATA_HOME/flashcards/flash.db``."""
     return click.option(
-        "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), envvar="FLASH_DB",
+        # no dir_okay=False: a folder is refused by Store.open as one line, exit 1, like other bad paths
+        "--db", "db_path", type=click.Path(path_type=Path), envvar="FLASH_DB",
         help="Database file. [env: FLASH_DB; default: $XDG_DATA_HOME/flashcards/flash.db]",
     )(f)
 
@@ -71,10 +72,30 @@ def now() -> datetime:
     return datetime.now().astimezone()
 
 
+def busy_timeout() -> float:
+    """Seconds a write waits for another process's lock: ``FLASH_BUSY_TIMEOUT`` or 30."""
+    from ..store import DEFAULT_BUSY_TIMEOUT
+
+    raw = os.environ.get("FLASH_BUSY_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:
+        raise click.UsageError(f"FLASH_BUSY_TIMEOUT: {raw!r} is not a number of seconds from 0 to 3600")
+    return value
+
+
 def open_store(db_path: Optional[Path], *, create: bool = True) -> "Store":
+    """Open the database; a write that must wait for another process says so on stderr."""
     from ..store import Store, default_db_path
 
-    return Store.open(db_path or default_db_path(), create=create)
+    def waiting(message: str) -> None:
+        error_console().print(f"[dim]{message}[/dim]")
+
+    return Store.open(db_path or default_db_path(), create=create, busy_timeout=busy_timeout(), on_wait=waiting)
 
 
 def console() -> "Console":
@@ -96,11 +117,8 @@ def with_store(create: bool = True):
     def decorate(f):
         @functools.wraps(f)
         def wrapper(*args, db_path=None, **kwargs):
-            store = open_store(db_path, create=create)
-            try:
+            with open_store(db_path, create=create) as store:  # __exit__ turns SQLite errors into one line
                 return f(*args, store=store, **kwargs)
-            finally:
-                store.close()
 
         return wrapper
 
