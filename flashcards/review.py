@@ -86,6 +86,11 @@ class ReviewSession:
             self.drilled.add(card_id)
         self.history.append(_Answer(record_id, card_id, grade, drill, requeue))
 
+    @property
+    def last_record_id(self) -> Optional[int]:
+        """The review id ``undo`` would take back (None when nothing was graded)."""
+        return self.history[-1].record_id if self.history else None
+
     def undo(self) -> Optional[int]:
         """Put the last graded card back in front; return the review id to undo in the store."""
         if not self.history:
@@ -105,6 +110,14 @@ class ReviewSession:
     def bury(self, card_id: str) -> None:
         """Drop the current card from this sitting, drill copies included (the
         store keeps it buried until tomorrow). Nothing is graded or logged."""
+        if self.current != card_id:
+            raise ValueError(f"{card_id} is not the current card")
+        self.queue = deque(c for c in self.queue if c != card_id)
+        self.drilled.discard(card_id)
+
+    def skip(self, card_id: str) -> None:
+        """Drop the current card from this sitting without grading it (another session
+        graded it, or it was retired or suspended meanwhile)."""
         if self.current != card_id:
             raise ValueError(f"{card_id} is not the current card")
         self.queue = deque(c for c in self.queue if c != card_id)

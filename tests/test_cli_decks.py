@@ -198,7 +198,7 @@ def test_import_unreadable_deck(invoke, db_path, tmp_path):
     result = invoke("import", path, "--db", db_path, "--today", TODAY)
     assert result.exit_code == 1
     no_traceback(result)
-    assert f"{path}: not UTF-8 text (invalid continuation byte at byte 15)" in result.stderr
+    assert f"{path}:2: not UTF-8 text (invalid continuation byte at byte 15)" in result.stderr
 
 
 def test_validate_needs_a_path(invoke, db_path):

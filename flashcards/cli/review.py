@@ -39,6 +39,16 @@ class KeyInput:
             if key in COMMAND_KEYS:
                 return COMMAND_KEYS[key]
 
+    def retry(self, con) -> bool:
+        """After a grade could not be saved: r retries, q quits."""
+        con.print("[bold]r: try again · q: quit[/bold]")
+        while True:
+            key = click.getchar()
+            if key in ("r", "R"):
+                return True
+            if key in ("q", "Q", "\x1b"):
+                return False
+
 
 class LineInput:
     """A pipe or file: each line grades the next card (``u`` undoes, ``b`` buries); blank line or EOF ends."""
@@ -68,6 +78,13 @@ class LineInput:
             f"standard input line {self.line_number}: '{text}' is not a grade "
             "(0-5, u to undo, or b to bury); the session stopped and every earlier grade is saved"
         )
+
+    def retry(self, con) -> bool:
+        """After a grade could not be saved, the next line: r (or retry) tries again,
+        anything else (or the end of input) quits."""
+        line = self.stream.readline()
+        self.line_number += 1
+        return line.strip().lower() in ("r", "retry")
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
@@ -103,6 +120,7 @@ def review(deck: Optional[str], limit: Optional[int], new_per_day: int, reviews_
     day = resolve_today(today)
     con = console()
     with open_store(db_path) as store:
+        store.check_writable()  # a read-only file or folder is said now, not at the first grade
         if store.is_empty():
             _import_shipped(store, day, con)
         store.require_deck(deck)
@@ -132,6 +150,11 @@ def _run(session, store, keys, day, con, card_front, card_back) -> None:
     while (card_id := session.current) is not None:
         card = store.card(card_id)
         drill = session.is_drill(card_id)
+        skipped = card.not_gradable(today=day, drill=drill)
+        if skipped is not None:  # changed by another session or an import since the queue was built
+            con.print(f"[yellow]Skipped {card_id}: {skipped}.[/yellow]")
+            session.skip(card_id)
+            continue
         con.print(card_front(card, done=session.done, left=session.left, drill=drill))
         started = time.monotonic()
         answer = keys.reveal(con)
@@ -148,15 +171,13 @@ def _run(session, store, keys, day, con, card_front, card_back) -> None:
             con.print(f"[yellow]Buried {card_id} until {until.isoformat()}.[/yellow]")
             continue
         if answer == UNDO:
-            review_id = session.undo()
-            if review_id is None:
-                con.print("[yellow]Nothing to undo in this session.[/yellow]")
-            else:
-                undone = store.undo(review_id, today=day, now=now())
-                con.print(f"[yellow]Undid grade {undone.grade} for {undone.card_id}.[/yellow]")
+            _undo(session, store, day, con)
             continue
-        record = store.record(card.id, answer, today=day, now=now(), drill=drill,
-                              duration_ms=int((time.monotonic() - started) * 1000))
+        record = _save_grade(store, keys, con, card, answer, day=day, drill=drill,
+                             duration_ms=int((time.monotonic() - started) * 1000))
+        if record is None:
+            session.skip(card_id)
+            continue
         session.answer(card_id, answer, record.id)
         con.print(_after_grade(record, requeued=answer < SESSION_PASS_GRADE))
         from ..stats import became_leech
@@ -165,6 +186,57 @@ def _run(session, store, keys, day, con, card_front, card_back) -> None:
             from ..render_stats import leech_flag
 
             con.print(leech_flag(f"{card.deck_id}/{card.entry_id}", record.after))
+
+
+def _undo(session, store, day, con) -> None:
+    """Take back the session's last grade in the store first, then in the queue: a refusal
+    (the card was graded again elsewhere since) leaves both as they are."""
+    from rich.markup import escape
+
+    from ..errors import GradeRefusedError, inert
+
+    review_id = session.last_record_id
+    if review_id is None:
+        con.print("[yellow]Nothing to undo in this session.[/yellow]")
+        return
+    try:
+        undone = store.undo(review_id, today=day, now=now())
+    except GradeRefusedError as exc:
+        con.print(f"[yellow]{escape(inert(str(exc)))}[/yellow]")
+        return
+    session.undo()
+    con.print(f"[yellow]Undid grade {undone.grade} for {undone.card_id}.[/yellow]")
+
+
+def _save_grade(store, keys, con, card, answer: int, *, day, drill: bool, duration_ms: int):
+    """Record ``answer`` for ``card``; the grade survives a failed write.
+
+    A busy database is waited for by the store (with a notice); if the lock is still
+    held, the grade stays on screen and the user retries or quits (quitting ends the
+    session with exit 1 saying the grade was not saved). A card another session
+    graded, retired or suspended meanwhile is refused and skipped (None). Any other
+    failure (read-only, disk full, damaged) ends the session in one line; every
+    earlier grade is already committed.
+    """
+    from rich.markup import escape
+
+    from ..errors import DatabaseBusyError, GradeRefusedError, StoreError, inert
+
+    while True:
+        try:
+            return store.record(card.id, answer, today=day, now=now(), drill=drill, duration_ms=duration_ms)
+        except GradeRefusedError as exc:
+            con.print(f"[yellow]Grade {answer} not saved: {escape(inert(str(exc)))}.[/yellow]")
+            return None
+        except DatabaseBusyError as exc:
+            con.print(f"[red]Grade {answer} for {card.id} is not saved yet: {escape(inert(str(exc)))}[/red]")
+            if keys.retry(con):
+                continue
+            raise StoreError(f"grade {answer} for {card.id} was not saved (the database stayed locked); "
+                             "the session ended and every earlier grade is saved") from exc
+        except StoreError as exc:
+            raise StoreError(f"grade {answer} for {card.id} was not saved: {exc}; "
+                             "the session ended and every earlier grade is saved") from exc
 
 
 def _after_grade(record, *, requeued: bool) -> str:
