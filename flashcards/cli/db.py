@@ -36,13 +36,15 @@ def check(db_path, today) -> None:
     Example: flash db check --db ~/flash.db
     """
     from ..errors import inert
+    from ..store import SCHEMA_VERSION
     from ..store.maintenance import check as run_check
 
     report = run_check(_db(db_path))
     integrity = "ok" if report.integrity == ["ok"] else "; ".join(report.integrity[:5])
-    click.echo(inert(f"{report.path}: integrity {integrity}"))
+    click.echo(inert(f"{report.path}: integrity: {integrity}"))
     if report.integrity == ["ok"]:
-        click.echo(f"schema version {report.schema_version}; {report.foreign_keys} dangling references")
+        click.echo(f"schema version: {report.schema_version} (this flashcards: {SCHEMA_VERSION}); "
+                   f"dangling references: {report.foreign_keys}")
     if report.sound:
         click.echo(f"replayed {report.grades:,} grades of {report.cards:,} cards: "
                    f"{report.mismatch_count} disagree with the stored state")

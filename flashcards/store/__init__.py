@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CardRecord", "DeckSummary", "ReviewRecord", "Store", "SyncReport", "default_db_path",
-    "SCHEMA_VERSION", "DEFAULT_BUSY_TIMEOUT", "store_error",
+    "SCHEMA_VERSION", "DEFAULT_BUSY_TIMEOUT", "one_line", "store_error",
 ]
 
 DEFAULT_BUSY_TIMEOUT = 30.0  # seconds a write waits, in all, for another process's write lock
@@ -336,9 +336,11 @@ class Store:
                 conn.commit()
             else:
                 conn.rollback()
+        except sqlite3.Error as exc:  # disk full, I/O error, damage found while writing: one line
+            _rollback(conn)
+            raise store_error(exc, self.path, "write to") from exc
         except BaseException:
-            if conn.in_transaction:
-                conn.rollback()
+            _rollback(conn)
             raise
 
     def close(self) -> None:
@@ -748,6 +750,14 @@ def _create_database(path: Path) -> None:
             leftover.unlink(missing_ok=True)
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        try:
+            conn.rollback()
+        except sqlite3.Error:
+            pass  # SQLite rolls back by itself when the connection closes
+
+
 def _looks_like_sqlite(path: Path) -> bool:
     try:
         with open(path, "rb") as handle:
@@ -757,7 +767,13 @@ def _looks_like_sqlite(path: Path) -> bool:
 
 
 def _quick_check(conn: sqlite3.Connection) -> list[str]:
-    return [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+    return [one_line(row[0]) for row in conn.execute("PRAGMA quick_check(5)")]
+
+
+def one_line(detail: str) -> str:
+    """An SQLite check result on one line, without its "*** in database main ***" header."""
+    parts = [p.strip() for p in detail.replace("*** in database main ***", "").splitlines()]
+    return "; ".join(p for p in parts if p)
 
 
 def damaged_message(path: Path, detail: str) -> str:

@@ -16,7 +16,7 @@ from typing import Optional
 from .._files import replacing
 from ..errors import StoreError
 from ..sm2 import CardState, review
-from . import _LIVE_REVIEW, DEFAULT_BUSY_TIMEOUT, SCHEMA_VERSION, _check_db_path, _state_from, store_error
+from . import _LIVE_REVIEW, DEFAULT_BUSY_TIMEOUT, SCHEMA_VERSION, _check_db_path, _state_from, one_line, store_error
 
 __all__ = ["BackupReport", "CheckReport", "Mismatch", "backup", "check"]
 
@@ -69,9 +69,9 @@ def check(path: Path) -> CheckReport:
         raise store_error(exc, path, "read") from exc
     try:
         try:
-            report.integrity = [row[0] for row in conn.execute("PRAGMA integrity_check(100)")]
+            report.integrity = [one_line(row[0]) for row in conn.execute("PRAGMA integrity_check(100)")]
         except sqlite3.DatabaseError as exc:  # not even the schema can be read
-            report.integrity = [str(exc)]
+            report.integrity = [one_line(str(exc))]
             return report
         if report.integrity != ["ok"]:
             return report
@@ -189,7 +189,7 @@ def backup(path: Path, dest: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
             try:
                 source.backup(copy)
                 copy.execute("PRAGMA journal_mode = DELETE")
-                integrity = copy.execute("PRAGMA quick_check(1)").fetchone()[0]
+                integrity = one_line(copy.execute("PRAGMA quick_check(1)").fetchone()[0])
                 cards = _count(copy, "SELECT COUNT(*) FROM cards")
                 grades = _count(copy, "SELECT COUNT(*) FROM reviews WHERE kind IN ('review', 'drill')")
             finally:
