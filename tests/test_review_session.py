@@ -295,4 +295,14 @@ def test_parse_day():
     assert parse_day("2026-03-02") == DAY
     with pytest.raises(ValueError) as info:
         parse_day("2026-02-30")
-    assert str(info.value) == "'2026-02-30' is not a date in the form YYYY-MM-DD"
+    assert str(info.value) == "'2026-02-30': February 2026 has 28 days"
+    assert parse_day("2024-02-29") == date(2024, 2, 29)
+    for bad, message in [
+        ("2026-13-01", "'2026-13-01': there is no month 13 (months are 01 to 12)"),
+        ("2026-04-31", "'2026-04-31': April 2026 has 30 days"),
+        ("2026-2-3", "'2026-2-3' is not a date in the form YYYY-MM-DD"),
+        ("9999-12-31", "'9999-12-31' is out of range (days from 1970-01-01 to 2999-12-31)"),
+    ]:
+        with pytest.raises(ValueError) as info:
+            parse_day(bad)
+        assert str(info.value) == message
