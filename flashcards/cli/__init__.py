@@ -16,6 +16,7 @@ from ._common import CONTEXT_SETTINGS
 # command name -> "module:attribute", in the order `flash --help` lists them
 COMMANDS = {
     "review": "flashcards.cli.review:review",
+    "undo": "flashcards.cli.review:undo",
     "import": "flashcards.cli.decks:import_",
     "validate": "flashcards.cli.decks:validate",
     "lint": "flashcards.cli.lint:lint",
@@ -33,6 +34,26 @@ COMMANDS = {
 
 class FlashGroup(click.Group):
     """A group that loads its commands lazily and turns library errors into click errors."""
+
+    def main(self, *args, **kwargs):
+        import sys
+
+        from ._common import fall_back_to_ascii
+
+        # before anything is printed (help and errors included): no glyph may crash an
+        # ASCII or Latin-1 terminal
+        fall_back_to_ascii(sys.stdout, sys.stderr)
+        return super().main(*args, **kwargs)
+
+    def resolve_command(self, ctx, args):
+        name = click.utils.make_str(args[0]) if args else ""
+        if args and name not in COMMANDS and not name.startswith("-"):
+            import difflib
+
+            close = difflib.get_close_matches(name, list(COMMANDS), n=2, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint}")
+        return super().resolve_command(ctx, args)
 
     def list_commands(self, ctx):
         return list(COMMANDS)
