@@ -199,7 +199,7 @@ def test_suspended_card_never_shown_and_its_state_kept(weeks):
     flash, outputs = weeks
     for (n, deck), out in outputs.items():
         if deck == "floor" and n > 1:
-            assert "floor · term" not in out and "floor · definition" in out
+            assert "╭─ floor/murky/term " not in out and "╭─ floor/murky/definition " in out
     card = {c["id"]: c for c in json.loads(flash("cards", "--deck", "floor", "--json", "--today", day(72)))}
     term = card["floor/murky/term"]
     assert (term["suspended"], term["easiness"], term["lapses"], term["repetitions"], term["interval"],
