@@ -9,6 +9,7 @@ from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.markup import escape
 from rich.measure import Measurement
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -164,6 +165,11 @@ def _id_text(text: str, style: str = "") -> Text:
     return Text(text, style=style, no_wrap=False, overflow="fold")
 
 
+def indented(text: "str | Text") -> Padding:
+    """A block's detail line: indented by two, wrapped lines too."""
+    return Padding(text if isinstance(text, Text) else Text(text), (0, 0, 0, 2))
+
+
 def compact_table(**kwargs) -> Table:
     """A table with a rule under its header and two spaces between columns."""
     return Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0), **kwargs)
@@ -192,8 +198,8 @@ def deck_table(summaries: Iterable[DeckSummary], *, today: date) -> RenderableTy
     for s in summaries:
         total = f"{s.total}" + (f" (+{s.retired} retired)" if s.retired else "")
         table.add_row(escape(s.id), Text(s.name), str(s.new), str(s.due), str(s.learning), total)
-        blocks += [Text(""), _id_text(s.id, "bold"), Text(f"  {s.name}"),
-                   Text(f"  {s.new} new · {s.due} due today · {s.learning} learning · {total} total")]
+        blocks += [Text(""), _id_text(s.id, "bold"), indented(s.name),
+                   indented(f"{s.new} new · {s.due} due today · {s.learning} learning · {total} total")]
     return FirstThatFits(table, Group(*blocks))
 
 
@@ -242,8 +248,8 @@ def cards_table(cards: Iterable[CardRecord], *, today: Optional[date] = None) ->
             status = card_status(c, today=today)
             table.add_row(escape(c.id[len(deck) + 1:]), ef, interval, due, status)
             blocks += [_id_text(c.id, "bold"),
-                       Text(f"  reps {reps} · EF {ef} · interval {interval} · due {due}"
-                            + (f" · {status}" if status else ""))]
+                       indented(f"reps {reps} · EF {ef} · interval {interval} · due {due}"
+                                + (f" · {status}" if status else ""))]
         if parts:
             parts.append(Text(""))
         parts.append(Text(f"deck {deck} ({len(rows)} card{'s' if len(rows) != 1 else ''})", style="bold"))

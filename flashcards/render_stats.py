@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .render import KIND_LABELS, FirstThatFits, compact_table
+from .render import KIND_LABELS, FirstThatFits, compact_table, indented
 from .stats import (
     EF_FLOOR, LAPSES, LEECH_LAPSES, MATURE_INTERVAL, RETENTION_DAYS,
     CardCounts, DayActivity, Leech, Retention, Stats, Tally, leech_reasons,
@@ -202,7 +202,7 @@ def leech_table(leeches: list[Leech]) -> RenderableType:
             lapses = Text(str(x.lapses), style="bold" if LAPSES in x.reasons else "")
             table.add_row(escape(x.entry_id), card, ef, lapses)
             blocks += [Text(f"{x.deck_id}/{x.entry_id}", style="bold", overflow="fold"),
-                       Text.assemble(f"  {card} · EF ", ef, " · ", _plural(x.lapses, "lapse"))]
+                       indented(Text.assemble(f"{card} · EF ", ef, " · ", _plural(x.lapses, "lapse")))]
         parts += [Text(f"deck {deck}"), FirstThatFits(table, Group(*blocks))]
     return Group(*parts)
 

@@ -107,6 +107,16 @@ class ReviewSession:
         self.queue.appendleft(last.card_id)
         return last.record_id
 
+    def put_back(self, card_id: str, *, drill: bool) -> None:
+        """Bring a card whose grade from an earlier session was undone to the front of the queue
+        (as a drill when it still has a grade below 4 today)."""
+        self.queue = deque(c for c in self.queue if c != card_id)
+        self.queue.appendleft(card_id)
+        if drill:
+            self.drilled.add(card_id)
+        else:
+            self.drilled.discard(card_id)
+
     def bury(self, card_id: str) -> None:
         """Drop the current card from this sitting, drill copies included (the
         store keeps it buried until tomorrow). Nothing is graded or logged."""
@@ -182,21 +192,42 @@ def _is_due(store: Store, card_id: str, today: date) -> bool:
 
 @dataclass(frozen=True)
 class Outlook:
-    """What comes next after a session."""
+    """Where the learner stands, as the session header and summary tell it: what is still to do
+    today (whatever the session's --limit) and what comes next."""
 
     next_due: Optional[date]
     next_due_count: int
     due_tomorrow: int
-    new_left: int
+    new_left: int  # 1 if any new card is waiting at all (today's allowance aside), else 0
     held_back: int = 0  # due cards over today's review cap (from the session)
+    due_total: int = 0  # scheduled reviews due today and not yet graded, held back ones included
+    new_today: int = 0  # new cards today's allowance (--new) still lets in
+    drills_today: int = 0  # cards graded below 4 today, to pass again (drills leave the schedule alone)
+    new_per_day: int = DEFAULT_NEW_PER_DAY
+
+    @property
+    def due_today(self) -> int:
+        """Due cards today's review cap still lets in."""
+        return max(0, self.due_total - self.held_back)
+
+    @property
+    def left_today(self) -> int:
+        return self.due_today + self.new_today + self.drills_today
 
 
-def outlook(store: Store, *, today: date, deck: Optional[str] = None, held_back: int = 0) -> Outlook:
+def outlook(store: Store, *, today: date, deck: Optional[str] = None, held_back: int = 0,
+            new_per_day: int = DEFAULT_NEW_PER_DAY) -> Outlook:
     nxt = store.next_due(today=today, deck=deck)
+    drills = store.pending_drill_ids(today=today, deck=deck)
+    allowance = max(0, new_per_day - store.new_introduced(today=today, deck=deck))
     return Outlook(
         next_due=nxt[0] if nxt else None,
         next_due_count=nxt[1] if nxt else 0,
         due_tomorrow=store.due_on(today + timedelta(days=1), deck=deck),
         new_left=len(store.new_card_ids(deck=deck, limit=1, today=today)),
         held_back=held_back,
+        due_total=store.due_count(today=today, deck=deck) - sum(1 for c in drills if _is_due(store, c, today)),
+        new_today=len(store.new_card_ids(deck=deck, limit=allowance, today=today)),
+        drills_today=len(drills),
+        new_per_day=new_per_day,
     )

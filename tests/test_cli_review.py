@@ -103,9 +103,10 @@ def test_summary(invoke, db_path, sample_deck):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "0 due · 12 new · 12 in this session"
-    assert lines[-3:] == [
+    assert lines[-4:] == [
         # 10 left: 9 cards never shown and the one graded 2, back for a drill
         "Reviewed 3 cards, 2 correct (67%); 10 left in the queue.",
+        "9 new cards left for today, 1 card to drill again ('flash review' goes on).",
         f"Next due: {TOMORROW} (3 cards).",
         "Due tomorrow: 3.",
     ]
@@ -116,8 +117,9 @@ def test_summary_counts_drills_apart(invoke, db_path, one_term_deck):
     # term: 1 (requeued); definition: 5; term again (drill): 2, then 4
     result = invoke("review", "--db", db_path, "--today", TODAY, input="1\n5\n2\n4\n")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[-3:] == [
+    assert result.stdout.splitlines()[-4:] == [
         "Reviewed 2 cards, 1 correct (50%), 2 extra drills.",
+        "All done for today.",
         f"Next due: {TOMORROW} (2 cards).",
         "Due tomorrow: 2.",
     ]
@@ -166,7 +168,7 @@ def test_empty_queue_when_the_new_card_cap_is_reached(invoke, db_path, one_term_
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "Nothing to review right now.\n"
-        "Today's new cards are done (raise the cap with --new N).\n"
+        "Today's new cards are done (1 a day; raise the cap with --new N).\n"
         f"Next due: {TOMORROW} (1 card).\n"
     )
     # raising the cap brings the second card
@@ -179,7 +181,8 @@ def test_new_cap_and_limit_options(invoke, db_path, sample_deck):
     result = invoke("review", "--db", db_path, "--today", TODAY, "--new", "5")
     assert "0 due · 5 new · 5 in this session" in result.stdout.splitlines()
     result = invoke("review", "--db", db_path, "--today", TODAY, "--limit", "3")
-    assert "0 due · 3 new · 3 in this session" in result.stdout.splitlines()
+    # the header tells the day as it is; the limit only caps the session
+    assert "0 due · 12 new · 3 in this session (--limit 3)" in result.stdout.splitlines()
 
 
 def test_deck_option(invoke, db_path, sample_deck, one_term_deck):
@@ -267,13 +270,17 @@ def test_env_vars_give_db_and_today(invoke, tmp_path, one_term_deck):
     assert cards_json(invoke, db, "2026-05-06")["one/t1/term"]["last_review"] == "2026-05-06"
 
 
-@pytest.mark.parametrize("bad", ["2026-02-30", "tomorrow", "02/03/2026", ""])
-def test_bad_today(invoke, db_path, bad):
+@pytest.mark.parametrize("bad, why", [
+    ("2026-02-30", "'2026-02-30': February 2026 has 28 days"),
+    ("tomorrow", "'tomorrow' is not a date in the form YYYY-MM-DD"),
+    ("02/03/2026", "'02/03/2026' is not a date in the form YYYY-MM-DD"),
+    ("", "'' is not a date in the form YYYY-MM-DD"),
+    ("9999-12-31", "'9999-12-31' is out of range (days from 1970-01-01 to 2999-12-31)"),
+])
+def test_bad_today(invoke, db_path, bad, why):
     result = invoke("review", "--db", db_path, "--today", bad)
     assert result.exit_code == 2
-    assert result.stderr.endswith(
-        f"Error: Invalid value for '--today': '{bad}' is not a date in the form YYYY-MM-DD\n"
-    )
+    assert result.stderr.endswith(f"Error: Invalid value for '--today': {why}\n")
     no_traceback(result)
     assert not db_path.exists()
 
@@ -281,7 +288,8 @@ def test_bad_today(invoke, db_path, bad):
 def test_bad_flash_today(invoke, db_path):
     result = invoke("review", "--db", db_path, env={"FLASH_TODAY": "2026-13-01"})
     assert result.exit_code == 2
-    assert "Error: Invalid value for '--today': '2026-13-01' is not a date" in result.stderr
+    assert result.stderr.endswith("Error: Invalid value for '--today': '2026-13-01': there is no month 13 "
+                                  "(months are 01 to 12) (from FLASH_TODAY)\n")
     no_traceback(result)
 
 
@@ -348,14 +356,14 @@ def test_undo(invoke, db_path, one_term_deck):
         ("one/t1/term", "undo", None),
         ("one/t1/term", "review", 5),
     ]
-    assert result.stdout.splitlines()[-3] == "Reviewed 1 card, 1 correct (100%); 1 left in the queue."
+    assert result.stdout.splitlines()[-4] == "Reviewed 1 card, 1 correct (100%); 1 left in the queue."
 
 
 def test_undo_with_nothing_to_undo(invoke, db_path, one_term_deck):
     import_deck(invoke, db_path, one_term_deck)
     result = invoke("review", "--db", db_path, "--today", TODAY, input="u\n5\n5\n")
     assert result.exit_code == 0, result.output
-    assert "Nothing to undo in this session." in result.stdout.splitlines()
+    assert "Nothing to undo today." in result.stdout.splitlines()
     assert [r[2] for r in review_log(db_path)] == [5, 5]
 
 
@@ -372,7 +380,7 @@ def test_corrupt_database(invoke, db_path):
 
 def start_review(db_path, tmp_path, grades: bytes):
     """Run `python -m flashcards review` with a pipe for stdin, send ``grades``, and
-    return once the next card's answer is on screen (the session waits for a grade)."""
+    return once the next card is on screen (the session waits for a grade)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLASH_")}
     env.update(XDG_DATA_HOME=str(tmp_path / "xdg-data"), PYTHONUNBUFFERED="1", COLUMNS="100")
     proc = subprocess.Popen(
@@ -384,7 +392,8 @@ def start_review(db_path, tmp_path, grades: bytes):
     marker = b"%d done" % len(grades.splitlines())
     output = b""
     deadline = time.monotonic() + 15
-    while not (marker in output and b"answer" in output.split(marker, 1)[1]):
+    # piped, a card's answer shows once its grade is read: the session waits at the next front
+    while not (marker in output and b"left" in output.split(marker, 1)[1]):
         if time.monotonic() > deadline or proc.poll() is not None:
             stop(proc)
             raise AssertionError(output.decode(errors="replace"))
@@ -428,9 +437,10 @@ def test_ctrl_c_ends_with_a_summary(invoke, db_path, sample_deck, sample_card_id
     out, err = stop(proc, signal.SIGINT)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
-    assert out.splitlines()[-4:] == [
+    assert out.splitlines()[-5:] == [
         "Session interrupted: every grade given so far is saved.",
         "Reviewed 1 card, 1 correct (100%); 11 left in the queue.",
+        "11 new cards left for today ('flash review' goes on).",
         f"Next due: {TOMORROW} (1 card).",
         "Due tomorrow: 1.",
     ]

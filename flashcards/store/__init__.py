@@ -490,6 +490,21 @@ class Store:
             known = ", ".join(self.deck_ids()) or "none imported yet"
             raise StoreError(f"no deck with id '{deck}' (decks: {known})")
 
+    def last_live_review(self, *, today: date, deck: Optional[str] = None) -> Optional[ReviewRecord]:
+        """The latest grade (review or drill) logged on ``today`` and not undone, or ``None``:
+        what ``flash undo`` takes back (undone, the one before it is next)."""
+        row = self.conn.execute(
+            f"""SELECT r.id, r.card_id, r.grade, r.kind, {_STATE_BEFORE}, {_STATE_AFTER} FROM reviews r
+                {"JOIN cards c ON c.id = r.card_id" if deck else ""}
+                WHERE r.day = :today AND {_LIVE_REVIEW} {"AND c.deck_id = :deck" if deck else ""}
+                ORDER BY r.id DESC LIMIT 1""",
+            {"today": today.isoformat(), "deck": deck},
+        ).fetchone()
+        if row is None:
+            return None
+        return ReviewRecord(row[0], row[1], row[2], row[3] == "drill", _state_from(row[4:10]),
+                            _state_from(row[10:16]))
+
     # -- the review queue -------------------------------------------------
 
     # The queue reads card_state alone: its copies of deck_id, position and retired
