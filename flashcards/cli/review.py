@@ -230,6 +230,37 @@ def _undo(session, store, day, con, *, deck: Optional[str] = None) -> None:
               f"(from an earlier session today).[/yellow]")
 
 
+def _save_grade(store, keys, con, card, answer: int, *, day, drill: bool, duration_ms: int):
+    """Record ``answer`` for ``card``; the grade survives a failed write.
+
+    A busy database is waited for by the store (with a notice); if the lock is still
+    held, the grade stays on screen and the user retries or quits (quitting ends the
+    session with exit 1 saying the grade was not saved). A card another session
+    graded, retired or suspended meanwhile is refused and skipped (None). Any other
+    failure (read-only, disk full, damaged) ends the session in one line; every
+    earlier grade is already committed.
+    """
+    from rich.markup import escape
+
+    from ..errors import DatabaseBusyError, GradeRefusedError, StoreError, inert
+
+    while True:
+        try:
+            return store.record(card.id, answer, today=day, now=now(), drill=drill, duration_ms=duration_ms)
+        except GradeRefusedError as exc:
+            con.print(f"[yellow]Grade {answer} not saved: {escape(inert(str(exc)))}.[/yellow]")
+            return None
+        except DatabaseBusyError as exc:
+            con.print(f"[red]Grade {answer} for {card.id} is not saved yet: {escape(inert(str(exc)))}[/red]")
+            if keys.retry(con):
+                continue
+            raise StoreError(f"grade {answer} for {card.id} was not saved (the database stayed locked); "
+                             "the session ended and every earlier grade is saved") from exc
+        except StoreError as exc:
+            raise StoreError(f"grade {answer} for {card.id} was not saved: {exc}; "
+                             "the session ended and every earlier grade is saved") from exc
+
+
 def _after_grade(record, *, requeued: bool) -> str:
     parts = []
     if not record.drill:
