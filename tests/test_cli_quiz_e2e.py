@@ -1,32 +1,30 @@
-"""The issue's "Done when", end to end through the CLI, as a new user would do it.
+"""Issue 10's "Done when", end to end through the CLI, as the README's certification walkthrough runs it.
 
-A manager creates a 20-question quiz from the shipped deck with an 80% pass
-mark; three learners take it with scripted answers (one perfect, one failing,
-one who edits the answers file afterwards); the manager scores, reports with
-item analysis, CSV and certificates, and exports GIFT and QTI. The paper
-never holds the key.
+A manager imports a roster of 20, creates personal papers from the shipped deck, 17 learners take
+them (one forges a colleague's file), the manager scores the inbox folder twice, sees who has not
+taken it, voids one attempt, drops one question, and writes certificates and result slips.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import re
-import zipfile
 from datetime import datetime, timedelta, timezone
-from xml.etree import ElementTree as ET
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from flashcards.cli import cli
-from flashcards.quiz import display_order, letter
-from flashcards.quiz_formats import load_paper
+from flashcards.quiz.model import letter
+from flashcards.quiz.papers import load_paper
 from flashcards.store import Store
 from flashcards.store.quizzes import QuizStore
 
 TODAY = "2026-12-01"
-QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
+NAMES = ["Priya Natarajan", "Ava Perfect", "Ben Fails", "Cal Forger", "Dee Strong", "Eli Moreno", "Fay Chen",
+         "Gus Olsen", "Hana Ito", "Ivan Petrov", "Jo Adams", "Kai Lund", "Lea Roux", "Max Berg", "Nia Okafor",
+         "Omar Haddad", "Pia Lang", "Quinn Hale", "Rui Costa", "Sara Lind"]
 
 
 @pytest.fixture(autouse=True)
@@ -36,11 +34,11 @@ def clock(monkeypatch):
     monkeypatch.setattr("flashcards.cli.quiz.now", lambda: start + timedelta(seconds=15 * next(ticks)))
 
 
-def test_done_when(tmp_path):
+def test_done_when(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     runner = CliRunner(env={"FLASH_DB": None, "FLASH_TODAY": None, "FLASH_DAY_STARTS_AT": None,
                             "XDG_DATA_HOME": str(tmp_path / "xdg"), "COLUMNS": "250"})
     manager_db = tmp_path / "manager.db"
-    exports = tmp_path / "exports"
 
     def flash(*args, input=None, ok=True):
         result = runner.invoke(cli, [str(a) for a in args] + ["--db", str(manager_db), "--today", TODAY],
@@ -49,94 +47,87 @@ def test_done_when(tmp_path):
             assert result.exit_code == 0, result.output
         return result
 
-    # -- the manager creates the quiz from the shipped deck -----------------
-    created = flash("quiz", "create", "--title", "Lesson 4 certification", "--questions", "20",
-                    "--pass-mark", "80", "--attempts", "2", "--seed", "2026",
-                    "-o", exports / "lesson4.quiz.yaml")
+    # -- roster and personal papers -----------------------------------------------------
+    roster = tmp_path / "team.csv"
+    roster.write_text("name,email,team\n" + "".join(
+        f"{n},{n.lower().replace(' ', '.')}@example.com,{'East' if i % 2 else 'West'}\n" for i, n in enumerate(NAMES)),
+        encoding="utf-8")
+    assert "20 added" in flash("quiz", "roster", "import", roster).output
+    created = flash("quiz", "create", "--title", "Lesson 4 certification", "--questions", "20", "--pass-mark", "80",
+                    "--attempts", "2", "--time-limit", "30", "--roster", "--seed", "2026")
     quiz_id = re.search(r"Created quiz (\S+):", created.output).group(1)
-    paper_path = exports / "lesson4.quiz.yaml"
+    papers_dir = tmp_path / "exports" / quiz_id
+    assert len(list(papers_dir.glob("*.paper.json"))) == 20
     with Store.open(manager_db) as store:
-        the_quiz = QuizStore(store).get(quiz_id)
-    assert len(the_quiz.questions) == 20 and the_quiz.pass_mark == 80
-    assert the_quiz.deck_ids == ("lesson-04-ai-lifecycle",)
+        quizzes = QuizStore(store)
+        the_quiz = quizzes.get(quiz_id)
+        issued = {p.learner.id: p for p in quizzes.papers(quiz_id)}
+    assert the_quiz.deck_ids == ("lesson-04-ai-lifecycle",) and the_quiz.per_paper == 20
 
-    # -- the paper holds no key ---------------------------------------------
-    paper_text = paper_path.read_text(encoding="utf-8")
-    data = yaml.safe_load(paper_text)
-    assert [set(q) for q in data["questions"]] == [{"id", "kind", "prompt", "options"}] * 20
-    assert not re.search(r"^\s*-?\s*(answer|correct|key|entry_id|card_id)\s*:", paper_text, re.M)
-    assert "lesson-04-ai-lifecycle" not in paper_text
-    paper, checksum = load_paper(paper_path)
-    assert checksum == the_quiz.paper_checksum
-
-    # -- three learners take it -----------------------------------------------
-    def answers(learner, right):
+    # -- 17 learners take their own paper; 3 never do -----------------------------------------
+    def take(learner_id, right_count):
+        path = papers_dir / f"{quiz_id}--{learner_id}.paper.json"
+        paper = load_paper(path)
         lines = []
-        for q in paper.questions:
-            key = the_quiz.key[q.id]
-            wanted = key if right(q) else next(o.id for o in q.options if o.id != key)
-            lines.append(letter([o.id for o in display_order(q, quiz_id, learner)].index(wanted)))
-        return "\n".join(lines) + "\n"
+        for n, (shown, q) in enumerate(zip(paper.questions, issued[learner_id].questions)):
+            key, mapping = the_quiz.item(q.item_id).answer, dict(q.options)
+            wanted = key if n < right_count else min(c for c in mapping.values() if c != key)
+            lines.append(letter([mapping[o.id] for o in shown.options].index(wanted)))
+        result = flash("quiz", "take", path, input="\n".join(lines) + "\n")
+        assert "Question 20 of 20" in result.output and "Review your answers (time left" in result.output
+        return papers_dir / f"{quiz_id}--{learner_id}.answers.json"
 
-    def take(learner, right):
-        result = flash("quiz", "take", paper_path, "--learner", learner, input=answers(learner, right))
-        assert "Question 20 of 20" in result.output and "Review your answers" in result.output
-        return exports / f"lesson4.{learner.lower().replace(' ', '-')}.answers.yaml"
+    ids = [n.lower().replace(" ", "-") for n in NAMES]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for n, learner_id in enumerate(ids[:17]):
+        take(learner_id, 20 - n % 6).rename(inbox / f"{learner_id}.json")  # 20, 19, ... 15 right
+    # Cal forges Ava's perfect answers under his own name: the signature is Ava's paper's, not his
+    ava = json.loads((inbox / "ava-perfect.json").read_text(encoding="utf-8"))
+    forged = {**ava, "learner": "cal-forger", "name": "Cal Forger", "paper": issued["cal-forger"].id}
+    (inbox / "cal-forger.json").write_text(json.dumps(forged), encoding="utf-8")
 
-    ava = take("Ava Perfect", lambda q: True)
-    ben = take("Ben Fails", lambda q: int(q.id[1:]) <= 12)  # 12 of 20: 60%
-    cal = take("Cal Tamper", lambda q: int(q.id[1:]) <= 10)
-    # Cal edits his answers file afterwards, copying what Ava chose for the last ten questions
-    ava_choices = yaml.safe_load(ava.read_text(encoding="utf-8"))["answers"]
-    text = cal.read_text(encoding="utf-8")
-    for n in range(11, 21):
-        text = re.sub(rf"(q{n:02d}: )o\d", rf"\g<1>{ava_choices[f'q{n:02d}']}", text)
-    cal.write_text(text, encoding="utf-8")
+    # -- score the inbox, twice -------------------------------------------------------------
+    first = flash("quiz", "score", inbox, ok=False)
+    assert first.exit_code == 1
+    assert "16 of 17 new files scored, 1 rejected." in first.output
+    assert "signed with the token of Ava Perfect's paper" in first.output
+    again = flash("quiz", "score", inbox)
+    assert again.output == ("Nothing new: 17 files seen before, skipped: 16 already counted, 1 already rejected "
+                            "(--retry to judge them again).\n")
 
-    # -- the manager scores the batch -----------------------------------------
-    scored = flash("quiz", "score", ava, ben, cal, ok=False)
-    assert scored.exit_code == 1
-    lines = scored.output.splitlines()
-    assert "pass 20/20 (100%)" in next(line for line in lines if ava.name in line)
-    assert "fail 12/20 (60%)" in next(line for line in lines if ben.name in line)
-    assert "the answers file was edited after it was written" in next(line for line in lines if cal.name in line)
-    assert "2 of 3 files scored, 1 rejected." in scored.output
-    again = flash("quiz", "score", ava)  # sent twice: flagged, not counted
-    assert "already scored as Ava Perfect's attempt 1 on 2026-12-01; not counted again" in again.output
+    # -- who has not taken it -------------------------------------------------------------------
+    report = flash("quiz", "report", quiz_id, "--csv", "results.csv")
+    with open("results.csv", newline="", encoding="utf-8") as fh:
+        rows = {r["learner_id"]: r for r in csv.DictReader(fh)}
+    assert len(rows) == 20
+    assert sorted(lid for lid, r in rows.items() if r["status"] == "not taken") == sorted(
+        ids[17:] + ["cal-forger"])
+    passed = sorted(lid for lid, r in rows.items() if r["status"] == "pass")
+    assert passed == sorted(lid for n, lid in enumerate(ids[:17]) if 20 - n % 6 >= 16 and lid != "cal-forger")
+    assert "Pass rate: 11 of 16 learners (69%); 4 not taken yet" in report.output
 
-    # -- report with item analysis, CSV and certificates ----------------------
-    report = flash("quiz", "report", quiz_id, "--csv", exports / "results.csv", "--certificates", exports / "certs")
-    out = report.output
-    assert "Pass rate: 1 of 2 learners (50%)" in out
-    rows = {q.id: [c.strip() for c in next(line for line in out.splitlines() if f"│ {q.id} " in line)
-                   .split("│")[1:-1]] for q in the_quiz.questions}
-    for n in range(1, 13):  # both right: facility 100%, discrimination undefined
-        assert rows[f"q{n:02d}"][3:6] == ["100%", "–", "–"]
-    for n in range(13, 21):  # only Ava right: facility 50%, discrimination 100%, Ben's pick shown
-        assert rows[f"q{n:02d}"][3:5] == ["50%", "100%"]
-        assert rows[f"q{n:02d}"][5].startswith("1× ")
-    assert "Not counted" in out and "Cal Tamper" in out
-    with open(exports / "results.csv", newline="", encoding="utf-8") as fh:
-        results = [(r["learner"], r["score_percent"], r["result"], r["attempt"]) for r in csv.DictReader(fh)]
-    assert results == [("Ava Perfect", "100.0", "pass", "1"), ("Ben Fails", "60.0", "fail", "1")]
-    assert [p.name for p in (exports / "certs").iterdir()] == [f"{quiz_id}--ava-perfect.html"]
+    # -- void one attempt, drop one question ---------------------------------------------------
+    flash("quiz", "void", quiz_id, "dee-strong", "--reason", "answered with a colleague")
+    # the item missed most often: every learner's last questions are the wrong ones, so pick one that was missed
+    missed = {item for r in QuizStore(Store.open(manager_db)).attempts(quiz_id) for item, c in r.choices.items()
+              if c != the_quiz.item(item).answer}
+    item = sorted(missed)[0]
+    dropped = flash("quiz", "drop", quiz_id, item, "--reason", "two defensible answers")
+    assert "re-scored 16 attempts" in dropped.output
 
-    listed = flash("quiz", "list")
-    assert re.search(rf"{quiz_id} .*│ +20 │ +80% │ +2 \(max 2 each\) │ +2 │ +50% \(1/2\)", listed.output)
-
-    # -- exports for an LMS ---------------------------------------------------
-    flash("quiz", "export", quiz_id, "--format", "gift", "-o", exports / "lesson4.gift.txt")
-    gift = (exports / "lesson4.gift.txt").read_text(encoding="utf-8")
-    blocks = re.findall(r"^::.*?^}$", gift, re.S | re.M)
-    assert len(blocks) == 20
-    assert all(len(re.findall(r"^\t=", b, re.M)) == 1 for b in blocks)
-    flash("quiz", "export", quiz_id, "--format", "qti", "-o", exports / "lesson4.qti.zip")
-    with zipfile.ZipFile(exports / "lesson4.qti.zip") as zf:
-        assert "imsmanifest.xml" in zf.namelist()
-        items = [n for n in zf.namelist() if n.startswith("items/")]
-        assert len(items) == 20
-        for name in items:
-            item = ET.fromstring(zf.read(name))
-            assert len(list(item.iter(f"{QTI}correctResponse"))) == 1
-            qid = name.removeprefix("items/").removesuffix(".xml")
-            assert next(item.iter(f"{QTI}value")).text == the_quiz.key[qid]
+    # -- certificates and slips -----------------------------------------------------------------
+    final = flash("quiz", "report", quiz_id, "--csv", "final.csv", "--certificates", "certificates",
+                  "--slips", "slips")
+    with open("final.csv", newline="", encoding="utf-8") as fh:
+        final_rows = {r["learner_id"]: r for r in csv.DictReader(fh)}
+    assert final_rows["dee-strong"]["status"] == "voided"
+    for lid, r in final_rows.items():
+        if r["status"] in ("pass", "fail"):
+            assert int(r["questions"]) in (19, 20)
+    assert "Manager's corrections" in final.output and "answered with a colleague" in final.output
+    certificates = sorted(p.name for p in (tmp_path / "certificates").iterdir())
+    assert certificates == sorted(f"{quiz_id}--{lid}.html" for lid, r in final_rows.items() if r["status"] == "pass")
+    assert len(list((tmp_path / "slips").iterdir())) == 20
+    code = final_rows["priya-natarajan"]["certificate"]
+    assert code in (tmp_path / "certificates" / f"{quiz_id}--priya-natarajan.html").read_text(encoding="utf-8")

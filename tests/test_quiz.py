@@ -1,4 +1,4 @@
-"""Quiz questions, scoring and item analysis (flashcards/quiz.py): pure functions, real decks."""
+"""Quiz questions and item analysis (flashcards/quiz/generate.py, scoring.py): pure functions, real decks."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ import pytest
 from flashcards.decks import load_decks, parse_deck, shipped_decks_dir
 from flashcards.errors import QuizError
 from flashcards.model import CardKind, card_id
-from flashcards.quiz import (
-    ALL_KINDS, MIN_OPTIONS, AnswerSheet, Option, PriorAttempt, Question, QuestionKind, Quiz, Status,
-    available, best_attempts, check_choices, concept_analysis, discrimination_index, display_order, generate,
-    item_analysis,
-    judge, mark, normalise_learner, parse_kinds, passes,
+from flashcards.quiz.generate import available, draw, generate, too_close, what_is_stem
+from flashcards.quiz.model import (
+    MIN_OPTIONS, Option, Question, QuestionKind, Quiz, name_key, parse_kinds, passes,
+)
+from flashcards.quiz.scoring import (
+    Response, best_attempts, concept_analysis, discrimination_index, item_analysis, score_responses,
 )
 
 # 5 terms (two share the name "Token", as the shipped deck's regimes do per draft), 5 phrases,
@@ -118,13 +119,14 @@ def test_shipped_deck_determinism_pinned(shipped):
     """A golden draw: the same seed gives exactly these questions on every run and platform."""
     questions = generate(shipped, 5, None, seed=7)
     assert [(q.kind.value, q.entry_id, q.answer) for q in questions] == [
-        ("holds", "analog-a-tenant-policy-configuration", "o4"),
+        ("breaks", "analog-c-federation-trust-store", "o4"),
+        ("reply", "buyer-we-want-a-private-model", "o3"),
         ("what-is", "fine-tuned-weights", "o4"),
-        ("breaks", "analog-b-directory-lookup", "o3"),
-        ("which-term", "data-memorization", "o4"),
         ("phrase", "dont-say-train-it-on-your-policies", "o3"),
+        ("which-term", "data-memorization", "o4"),
     ]
-    assert Counter(q.kind for q in generate(shipped, 20, None, seed=7)) == {k: 4 for k in ALL_KINDS}
+    given = [k for k, n in available(shipped).items() if n]
+    assert Counter(q.kind for q in generate(shipped, 4 * len(given), None, seed=7)) == {k: 4 for k in given}
 
 
 @pytest.mark.parametrize("seed", range(25))
@@ -132,6 +134,7 @@ def test_options_distinct_and_correct_exactly_once(shipped, seed):
     for q in generate(shipped, 30, None, seed=seed):
         texts = [" ".join(o.text.split()).casefold() for o in q.options]
         assert len(texts) == len(set(texts)), q
+        assert not any(too_close(a.text, b.text) for i, a in enumerate(q.options) for b in q.options[i + 1:]), q
         assert len({o.id for o in q.options}) == len(q.options)
         assert len(q.options) == 4
         assert sum(o.id == q.answer for o in q.options) == 1
@@ -157,7 +160,7 @@ def test_question_remembers_its_source(quiz_deck):
         elif q.kind is QuestionKind.WHICH_TERM:
             assert q.correct_option.text == entry.term
         elif q.kind is QuestionKind.PHRASE:
-            assert q.prompt.startswith(f"Don't say: {entry.dont_say}")
+            assert q.prompt.startswith(f"Don't say: \u201c{entry.dont_say}\u201d")
             assert q.correct_option.text == entry.do_say
         elif q.kind is QuestionKind.BREAKS:
             assert q.card_id == card_id("quizdeck", entry.id, CardKind.BREAKS)
@@ -238,24 +241,41 @@ def test_distractors_prefer_the_same_deck(quiz_deck, small_deck):
         assert q.correct_option.text in own
 
 
-# -- per-learner option order -------------------------------------------
+# -- a learner's draw from the pool ---------------------------------------
 
 
-def test_display_order_is_per_learner_and_stable(shipped):
-    questions = generate(shipped, 20, None, seed=7)
-    ann = [tuple(o.id for o in display_order(q, "quiz-1", "Ann Lee")) for q in questions]
-    again = [tuple(o.id for o in display_order(q, "quiz-1", "  ann   LEE ")) for q in questions]
-    bob = [tuple(o.id for o in display_order(q, "quiz-1", "Bob Smith")) for q in questions]
-    assert ann == again
-    assert ann != bob
-    assert sum(a != b for a, b in zip(ann, bob)) >= 10
-    for q, order in zip(questions, ann):
-        assert sorted(order) == sorted(o.id for o in q.options)
+def test_draw_takes_kinds_in_turn_and_skips_dropped_items(shipped):
+    import random
+
+    pool = generate(shipped, None, None, seed=7, prefix="i")
+    assert len(pool) == sum(available(shipped).values())
+    assert {q.id for q in pool} == {f"i{n:03d}" for n in range(1, len(pool) + 1)}
+    first = draw(pool, 20, random.Random(1))
+    given = [k for k, n in available(shipped).items() if n]
+    assert Counter(q.kind for q in draw(pool, 4 * len(given), random.Random(1))) == {k: 4 for k in given}
+    assert len({q.entry_key for q in first}) == 20
+    other = draw(pool, 20, random.Random(2))
+    assert [q.id for q in first] != [q.id for q in other]
+    dropped = {q.id for q in first}
+    pool_without = tuple(q if q.id not in dropped else Question(**{**q.__dict__, "dropped": True}) for q in pool)
+    assert not dropped & {q.id for q in draw(pool_without, 20, random.Random(1))}
 
 
-def test_learner_names_compare_case_and_whitespace_insensitively():
-    assert normalise_learner("  Ann\tLee ") == normalise_learner("ann lee") == "ann lee"
-    assert normalise_learner("   ") == ""
+def test_names_compare_after_cleaning():
+    assert name_key("  Ann\tLee ") == name_key("ann lee") == "ann lee"
+    assert name_key("Priya\u200b N.") == name_key("priya n.")
+    assert name_key("\uff30riya") == name_key("Priya")  # fullwidth P: NFKC
+    assert name_key("   ") == ""
+
+
+@pytest.mark.parametrize("term,stem", [
+    ("Tokens", "What are tokens?"), ("Input tokens", "What are input tokens?"), ("Base model", "What is a base model?"),
+    ("Pre-training", "What is pre-training?"), ("Inference", "What is inference?"),
+    ("RAG (retrieval-augmented generation)", "What is RAG (retrieval-augmented generation)?"),
+    ("NIST AI 600-1", "What is NIST AI 600-1?"), ("Epoch", "What is an epoch?"),
+])
+def test_what_is_stems_read_well_out_of_context(term, stem):
+    assert what_is_stem(term) == stem
 
 
 # -- scoring ------------------------------------------------------------
@@ -270,21 +290,18 @@ def hand_quiz(n_questions: int = 3, **settings) -> Quiz:
                  tags=("odd",) if i % 2 else ("even",))
         for i in range(1, n_questions + 1)
     )
-    defaults = dict(id="quiz-1", title="Hand quiz", pass_mark=80, questions=questions, paper_checksum="sha256:p")
+    defaults = dict(id="quiz-1", title="Hand quiz", pass_mark=80, questions=questions)
     defaults.update(settings)
     return Quiz(**defaults)
 
 
-def sheet(choices, *, learner="Ann", started="2026-12-01T10:00:00+00:00",
-          finished="2026-12-01T10:10:00+00:00", digest="d1", quiz_id="quiz-1", checksum="sha256:p"):
-    return AnswerSheet(quiz_id, checksum, learner, started, finished, choices, digest)
-
-
-def test_mark_counts_unanswered_as_wrong():
-    result = mark(hand_quiz(), {"q1": "o1", "q2": "o2"})
-    assert (result.correct, result.total) == (1, 3)
-    assert result.responses == (("q1", "o1", True), ("q2", "o2", False), ("q3", None, False))
-    assert round(result.percent, 2) == 33.33
+def test_score_counts_blanks_as_wrong_and_skips_dropped_items():
+    responses = [Response("q1", "q1", "o1"), Response("q2", "q2", "o2"), Response("q3", "q3", None)]
+    assert score_responses(hand_quiz(), responses) == (1, 3)
+    quiz = hand_quiz()
+    dropped = Quiz(**{**quiz.__dict__, "questions": (quiz.questions[0], quiz.questions[1],
+                                                      Question(**{**quiz.questions[2].__dict__, "dropped": True}))})
+    assert score_responses(dropped, responses) == (1, 2)
 
 
 @pytest.mark.parametrize("correct,total,mark_,expected", [
@@ -292,60 +309,6 @@ def test_mark_counts_unanswered_as_wrong():
 ])
 def test_pass_mark_boundary(correct, total, mark_, expected):
     assert passes(correct, total, mark_) is expected
-
-
-def test_check_choices_names_unknown_questions_and_options():
-    assert check_choices(hand_quiz().paper(), {"q1": "o9", "q7": "o1", "q2": None}) == [
-        "question 'q1' has no option 'o9'", "question 'q7' is not on the paper",
-    ]
-
-
-def test_judge_scores_a_good_sheet():
-    verdict = judge(hand_quiz(), sheet({"q1": "o1", "q2": "o1", "q3": "o1"}), [])
-    assert verdict.status is Status.SCORED
-    assert verdict.attempt == 1 and verdict.passed and verdict.result.correct == 3
-
-
-def test_judge_rejects_an_altered_paper_and_foreign_quiz():
-    assert judge(hand_quiz(), sheet({}, checksum="sha256:other"), []).reason == (
-        "answers are for an altered paper: its checksum does not match quiz 'quiz-1'")
-    assert judge(hand_quiz(), sheet({}, quiz_id="quiz-2"), []).status is Status.REJECTED
-
-
-def test_judge_flags_resubmissions():
-    prior = [PriorAttempt("Ann", "ann", 1, "2026-12-01T10:00:00+00:00", "d1", "2026-12-02")]
-    same_file = judge(hand_quiz(), sheet({"q1": "o1"}), prior)
-    assert same_file.status is Status.DUPLICATE
-    assert same_file.reason == "already scored as Ann's attempt 1 on 2026-12-02; not counted again"
-    edited_copy = judge(hand_quiz(), sheet({"q1": "o2"}, learner=" ANN ", digest="d2"), prior)
-    assert edited_copy.status is Status.DUPLICATE
-    assert "same start time" in edited_copy.reason
-
-
-def test_judge_attempt_limit_counts_the_learner_case_insensitively():
-    prior = [PriorAttempt("Ann Lee", "ann lee", 1, "2026-12-01T09:00:00+00:00", "d0", "2026-12-01"),
-             PriorAttempt("Bob", "bob", 1, "2026-12-01T09:00:00+00:00", "d9", "2026-12-01")]
-    quiz = hand_quiz(max_attempts=2)
-    second = judge(quiz, sheet({}, learner="ann  LEE"), prior)
-    assert (second.status, second.attempt) == (Status.SCORED, 2)
-    prior.append(PriorAttempt("Ann Lee", "ann lee", 2, "2026-12-01T10:00:00+00:00", "d1", "2026-12-01"))
-    third = judge(quiz, sheet({}, learner="Ann Lee", started="2026-12-01T11:00:00+00:00", digest="d3"), prior)
-    assert third.status is Status.REJECTED
-    assert third.reason == "over the attempt limit: Ann Lee already has 2 of 2 attempts scored"
-
-
-def test_judge_time_limit_with_a_minute_of_grace():
-    quiz = hand_quiz(time_limit=10)
-    assert judge(quiz, sheet({}, finished="2026-12-01T10:11:00+00:00"), []).status is Status.SCORED
-    late = judge(quiz, sheet({}, finished="2026-12-01T10:11:01+00:00"), [])
-    assert late.reason == "took 12 minutes, over the 10-minute time limit"
-    backwards = judge(quiz, sheet({}, finished="2026-12-01T09:00:00+00:00"), [])
-    assert backwards.reason == "finish time is before start time"
-
-
-def test_judge_rejects_empty_learner_and_unknown_options():
-    assert judge(hand_quiz(), sheet({}, learner="  "), []).reason == "the learner name is empty"
-    assert judge(hand_quiz(), sheet({"q1": "o7"}), []).reason == "question 'q1' has no option 'o7'"
 
 
 # -- item analysis ------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Quiz files (flashcards/quiz_formats.py): papers, answers files, GIFT and QTI 2.1."""
+"""Quiz report files and LMS exports (flashcards/quiz/report.py, formats.py): CSV, certificates, slips,
+GIFT and QTI 2.1."""
 
 from __future__ import annotations
 
@@ -6,18 +7,15 @@ import io
 import re
 import textwrap
 import zipfile
-from dataclasses import replace
 from xml.etree import ElementTree as ET
 
 import pytest
-import yaml
 
 from flashcards.decks import parse_deck
-from flashcards.quiz import AnswerSheet, Quiz, generate
-from flashcards.quiz_formats import (
-    QuizFileError, answers_digest, dump_answers, gift, gift_escape, load_answers, load_paper, paper_checksum,
-    qti_package, report_csv, REPORT_COLUMNS, certificate_html, write_answers, write_paper,
-)
+from flashcards.quiz.formats import gift, gift_escape, qti_package
+from flashcards.quiz.generate import generate
+from flashcards.quiz.model import Quiz
+from flashcards.quiz.report import REPORT_COLUMNS, Missed, certificate_html, csv_cell, report_csv, slip_html
 
 # Texts full of GIFT's reserved characters ~ = # { } : and the backslash.
 SPECIAL_DECK = r"""
@@ -51,155 +49,43 @@ def special_quiz() -> Quiz:
     deck, problems = parse_deck(textwrap.dedent(SPECIAL_DECK), "special.yaml")
     assert not problems, problems
     questions = generate([deck], 10, None, seed=3)
-    quiz = Quiz(id="special-quiz", title="Specials: {all} = ~fun~", pass_mark=70, questions=questions,
+    return Quiz(id="special-quiz", title="Specials: {all} = ~fun~", pass_mark=70, questions=questions,
                 seed=3, deck_ids=("special",), max_attempts=2, time_limit=15, created_on="2026-12-01")
-    return replace(quiz, paper_checksum=paper_checksum(quiz.paper()))
-
-
-# -- the paper ------------------------------------------------------------
-
-
-def test_paper_round_trip(special_quiz, tmp_path):
-    path = write_paper(special_quiz.paper(), tmp_path / "p.quiz.yaml")
-    paper, checksum = load_paper(path)
-    assert paper == special_quiz.paper()
-    assert checksum == special_quiz.paper_checksum
-
-
-def test_paper_holds_no_key(special_quiz, tmp_path):
-    path = write_paper(special_quiz.paper(), tmp_path / "p.quiz.yaml")
-    text = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
-    data = yaml.safe_load(text)
-    assert set(data) == {"format", "version", "quiz_id", "title", "pass_mark", "attempts", "time_limit_minutes",
-                         "questions", "checksum"}
-    for q in data["questions"]:
-        assert set(q) == {"id", "kind", "prompt", "options"}
-        for option in q["options"]:
-            assert set(option) == {"id", "text"}
-    for word in ("answer", "correct", "key", "special/", "card_id", "entry_id", "deck_id"):
-        assert word not in text.lower()
-    for q in special_quiz.questions:
-        assert q.entry_id not in re.findall(r"[a-z0-9-]+", text.replace(q.id, ""))
-    # the right option is not always in the same place
-    assert len({q.answer for q in special_quiz.questions}) > 1
-
-
-def _rewrite(path, change):
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-
-
-@pytest.mark.parametrize("change", [
-    lambda d: d["questions"][0]["options"][0].update(text="Obviously right"),
-    lambda d: d["questions"][1]["options"].reverse(),
-    lambda d: d["questions"][2].update(prompt="An easier question?"),
-    lambda d: d["questions"].pop(),
-    lambda d: d.update(pass_mark=10),
-])
-def test_altered_paper_is_refused(special_quiz, tmp_path, change):
-    path = write_paper(special_quiz.paper(), tmp_path / "p.quiz.yaml")
-    _rewrite(path, change)
-    with pytest.raises(QuizFileError) as err:
-        load_paper(path)
-    assert str(err.value) == (f"{path}: the paper was altered after it was issued (its checksum does not match "
-                              "its questions); ask your manager for the original")
-
-
-def test_paper_reformatting_keeps_its_checksum(special_quiz, tmp_path):
-    """The checksum covers content, not layout: a paper re-saved by another YAML tool still loads."""
-    path = write_paper(special_quiz.paper(), tmp_path / "p.quiz.yaml")
-    _rewrite(path, lambda d: None)
-    assert load_paper(path)[1] == special_quiz.paper_checksum
-
-
-def test_not_a_paper(tmp_path):
-    deck = tmp_path / "deck.yaml"
-    deck.write_text(SPECIAL_DECK, encoding="utf-8")
-    with pytest.raises(QuizFileError, match=r"deck.yaml: not a flashcards question paper"):
-        load_paper(deck)
-
-
-# -- answers files --------------------------------------------------------
-
-
-def make_sheet(quiz: Quiz, learner="Ann Lee") -> AnswerSheet:
-    return AnswerSheet(quiz.id, quiz.paper_checksum, learner, "2026-12-01T10:00:00+01:00",
-                       "2026-12-01T10:09:30+01:00", {q.id: q.options[0].id for q in quiz.questions})
-
-
-def test_answers_round_trip(special_quiz, tmp_path):
-    sheet = make_sheet(special_quiz)
-    path = write_answers(sheet, tmp_path / "a.answers.yaml")
-    loaded = load_answers(path)
-    assert loaded == replace(sheet, digest=answers_digest(sheet))
-    assert loaded.digest.startswith("sha256:")
-
-
-def test_edited_answers_file_is_refused(special_quiz, tmp_path):
-    path = write_answers(make_sheet(special_quiz), tmp_path / "a.answers.yaml")
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("q01: o1", "q01: o2"), encoding="utf-8")
-    with pytest.raises(QuizFileError) as err:
-        load_answers(path)
-    assert str(err.value) == f"{path}: the answers file was edited after it was written (its digest does not match)"
-
-
-def test_edited_paper_checksum_in_answers_is_refused(special_quiz, tmp_path):
-    path = write_answers(make_sheet(special_quiz), tmp_path / "a.answers.yaml")
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace(special_quiz.paper_checksum, "sha256:" + "0" * 64), encoding="utf-8")
-    with pytest.raises(QuizFileError, match="edited after it was written"):
-        load_answers(path)
-
-
-@pytest.mark.parametrize("cut", [0.3, 0.6, 0.95])
-def test_truncated_answers_file_is_refused(special_quiz, tmp_path, cut):
-    path = write_answers(make_sheet(special_quiz), tmp_path / "a.answers.yaml")
-    data = path.read_bytes()
-    path.write_bytes(data[: int(len(data) * cut)])
-    with pytest.raises(QuizFileError) as err:
-        load_answers(path)
-    assert str(err.value).startswith(f"{path}: ")
-    assert re.search(r"truncated|damaged|missing|incomplete", str(err.value))
-
-
-@pytest.mark.parametrize("content,reason", [
-    ("", "not a flashcards answers file (the file is empty)"),
-    ("just text\n", "not a flashcards answers file"),
-    ("id: deck\nname: A deck\n", "not a flashcards answers file (made with 'flash quiz take')"),
-    ("format: flashcards-quiz-paper\n", "this is a question paper, not an answers file"),
-    ("answers: [unclosed\n", "not valid YAML at line 2: the file is damaged or truncated"),
-])
-def test_foreign_files_are_named_in_the_error(tmp_path, content, reason):
-    path = tmp_path / "odd.yaml"
-    path.write_text(content, encoding="utf-8")
-    with pytest.raises(QuizFileError) as err:
-        load_answers(path)
-    assert str(err.value) == f"{path}: {reason}"
-
-
-def test_binary_and_missing_files(tmp_path):
-    binary = tmp_path / "photo.jpg"
-    binary.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
-    with pytest.raises(QuizFileError, match="photo.jpg: not a flashcards answers file: it is not UTF-8 text"):
-        load_answers(binary)
-    with pytest.raises(QuizFileError, match="nope.yaml: cannot read"):
-        load_answers(tmp_path / "nope.yaml")
-
-
-def test_dump_answers_header_names_the_learner(special_quiz):
-    assert dump_answers(make_sheet(special_quiz)).startswith("# Answers of Ann Lee to quiz special-quiz.")
 
 
 # -- CSV and certificates -------------------------------------------------
 
 
 def test_report_csv_columns():
-    text = report_csv([{"quiz_id": "q", "learner": "Ann, Lee", "result": "pass", "extra": "ignored"}])
+    text = report_csv([{"quiz_id": "q", "learner": "Ann, Lee", "status": "pass", "extra": "ignored"}])
     lines = text.splitlines()
     assert lines[0] == ",".join(REPORT_COLUMNS)
-    assert lines[1] == 'q,,"Ann, Lee",,,,pass,,,,,,'
+    assert lines[1] == 'q,,,"Ann, Lee",,,pass' + "," * (len(REPORT_COLUMNS) - 7)
+
+
+@pytest.mark.parametrize("value,cell", [
+    ("=HYPERLINK(\"http://x\",\"click\")", "'=HYPERLINK(\"http://x\",\"click\")"),
+    ("+1+1", "'+1+1"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'=1"), ("\r=1", "'=1"),
+    ("-12.5", "-12.5"), ("Ann Lee", "Ann Lee"), ("Ann\x1b[31mRed", "Ann [31mRed"),
+])
+def test_csv_cells_are_neutralised_owasp(value, cell):
+    """OWASP CSV injection: a cell starting with = + - @ tab or CR gets a leading quote; no control chars."""
+    assert csv_cell(value) == cell
+    row = report_csv([{"learner": value}]).splitlines()[1]
+    assert "\x1b" not in row and not re.search(r"(^|,)[=+@]", row)
+
+
+def test_slip_shows_missed_concepts_and_answers_only_when_asked():
+    missed = [Missed("Tokens", "What are tokens?", "Word <fragments>"), Missed("RAG", "What is RAG?", "Lookup",
+                                                                               late=True)]
+    common = dict(learner="Ann\x1b[2J Lee", quiz_title="L4", quiz_id="l4", status="fail", correct=18, total=20,
+                  pass_mark=95, day="2026-12-01", attempts="1 of 2", missed=missed)
+    plain = slip_html(show_answers=False, **common)
+    assert "FAIL: 18 of 20 (90%)" in plain and "Tokens" in plain and "What is RAG?" in plain
+    assert "Word" not in plain and "Lookup" not in plain and "\x1b" not in plain
+    assert "answered after the time limit" in plain
+    shown = slip_html(show_answers=True, **common)
+    assert "Word &lt;fragments&gt;" in shown and "Lookup" in shown
 
 
 def test_certificate_escapes_html():
@@ -208,6 +94,8 @@ def test_certificate_escapes_html():
     assert "<script>x" not in page
     assert "&lt;script&gt;x&lt;/script&gt; O&#x27;Neil" in page
     assert "A &amp; B" in page and "95%" in page and "pass mark 80%" in page
+    assert "\x1b" not in certificate_html(learner="Ann\x1b]0;pwned\x07", quiz_title="T", quiz_id="q",
+                                          score_percent=90, pass_mark=80, day="d")
 
 
 # -- GIFT -----------------------------------------------------------------

@@ -1,18 +1,19 @@
-"""Quiz storage (flashcards/store/quizzes.py) on real SQLite files."""
+"""Quiz storage (flashcards/store/quizzes.py) on real SQLite files: roster, papers, attempts, corrections."""
 
 from __future__ import annotations
 
 import sqlite3
 import textwrap
-from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from quizkit import START, issue_paper, learners, make_quiz, right_answers
 
 from flashcards.decks import parse_deck
 from flashcards.errors import QuizError
-from flashcards.quiz import AnswerSheet, Quiz, Status, generate
-from flashcards.quiz_formats import paper_checksum, seal
+from flashcards.quiz.papers import parse_answers
+from flashcards.quiz.roster import RosterRow
+from flashcards.quiz.scoring import Status
 from flashcards.store import Store
 from flashcards.store.quizzes import QuizStore, make_due_today
 from flashcards.store.schema import MIGRATIONS
@@ -24,10 +25,10 @@ DECK = """\
 id: d
 name: D
 terms:
-  - {id: a, term: Alpha, definition: First.}
-  - {id: b, term: Beta, definition: Second.}
-  - {id: c, term: Gamma, definition: Third.}
-  - {id: e, term: Delta, definition: Fourth.}
+  - {id: a, term: Alpha, definition: First letter.}
+  - {id: b, term: Beta, definition: Second letter.}
+  - {id: c, term: Gamma, definition: Third letter.}
+  - {id: e, term: Delta, definition: Fourth letter.}
 """
 
 
@@ -39,10 +40,8 @@ def deck():
 
 
 @pytest.fixture
-def quiz(deck) -> Quiz:
-    made = Quiz(id="cert-1", title="Cert", pass_mark=75, questions=generate([deck], 4, None, seed=9), seed=9,
-                deck_ids=("d",), max_attempts=2, time_limit=30, created_on=DAY.isoformat())
-    return replace(made, paper_checksum=paper_checksum(made.paper()))
+def quiz(deck):
+    return make_quiz([deck], per_paper=4, max_attempts=2, time_limit=30)
 
 
 @pytest.fixture
@@ -51,36 +50,96 @@ def store(tmp_path):
         yield s
 
 
-def sheet_for(quiz, learner, right: int, hour: int = 10) -> AnswerSheet:
-    """Answers with the first ``right`` questions right and the rest wrong."""
-    choices = {}
-    for n, q in enumerate(quiz.questions):
-        wrong = next(o.id for o in q.options if o.id != q.answer)
-        choices[q.id] = q.answer if n < right else wrong
-    return seal(AnswerSheet(quiz.id, quiz.paper_checksum, learner, f"2026-12-01T{hour}:00:00+00:00",
-                            f"2026-12-01T{hour}:20:00+00:00", choices))
+@pytest.fixture
+def issued(store, quiz):
+    """Ann and Bob on the roster, the quiz stored with a paper for each."""
+    quizzes = QuizStore(store)
+    quizzes.import_roster([RosterRow(2, "Ann Lee", "ann@example.com", "East"),
+                           RosterRow(3, "Bob Roe", "bob@example.com", "")], today=DAY)
+    people = {learner.id: learner for learner in quizzes.roster()}
+    papers = {lid: issue_paper(quiz, learner) for lid, learner in people.items()}
+    quizzes.add(quiz, created_at=NOW, papers=list(papers.values()))
+    return papers
 
 
-def test_migration_2_adds_quiz_tables_to_a_version_1_database(tmp_path):
-    path = tmp_path / "old.db"
+def submit(store, quiz, paper, right, *, file, minutes=0, **kwargs):
+    doc = right_answers(quiz, paper, right, started=START + timedelta(minutes=minutes), **kwargs)
+    sheet = parse_answers(doc, file, file_hash=f"hash-{file}")
+    return QuizStore(store).submit(sheet, file=file, today=DAY, now=NOW)
+
+
+def build_version(path, version):
     conn = sqlite3.connect(path)
     with conn:
-        for statement in MIGRATIONS[0]:
-            conn.execute(statement)
-        conn.execute("PRAGMA user_version = 1")
+        for number in range(version):
+            for statement in MIGRATIONS[number]:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {version}")
+    conn.close()
+
+
+@pytest.mark.parametrize("version", range(1, len(MIGRATIONS)))
+def test_every_earlier_version_migrates(tmp_path, version):
+    path = tmp_path / "old.db"
+    build_version(path, version)
+    with Store.open(path) as s:
+        assert s.schema_version == len(MIGRATIONS)
+        tables = {row[0] for row in s.db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"quizzes", "quiz_questions", "quiz_attempts", "roster", "quiz_papers", "quiz_paper_questions",
+            "quiz_audit", "quiz_files_seen"} <= tables
+
+
+def test_a_quiz_from_before_personal_papers_still_reads(tmp_path):
+    path = tmp_path / "v2.db"
+    build_version(path, 2)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("""INSERT INTO quizzes VALUES ('old-1', 'Old', 80, 2, NULL, 1, '["what-is"]', '["d"]',
+                        'sha256:x', '2026-11-01', '2026-11-01T09:00:00+00:00')""")
+        conn.execute("""INSERT INTO quiz_questions VALUES ('old-1', 0, 'q01', 'what-is', 'What is a?',
+                        '[["o1", "A"], ["o2", "B"], ["o3", "C"]]', 'o1', 'd', 'a', 'd/a/term', 'Alpha', '[]')""")
+        conn.execute("""INSERT INTO quiz_attempts VALUES (1, 'old-1', 'Ann', 'ann', 1, 't0', 't1', 1, 1, 1, 'dg',
+                        'ann.yaml', '2026-11-02', 'x')""")
+        conn.execute("INSERT INTO quiz_responses VALUES (1, 'q01', 'o1', 1)")
     conn.close()
     with Store.open(path) as s:
-        assert s.schema_version == len(MIGRATIONS) >= 2
-        tables = {row[0] for row in s.db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"quizzes", "quiz_questions", "quiz_attempts", "quiz_responses", "quiz_rejections"} <= tables
+        quizzes = QuizStore(s)
+        old = quizzes.get("old-1")
+        assert not old.personal and old.per_paper == 1 and old.key == {"q01": "o1"}
+        [attempt] = quizzes.attempts("old-1")
+        assert (attempt.learner, attempt.correct, attempt.choices, attempt.voided) == ("Ann", 1, {"q01": "o1"}, False)
 
 
-def test_quiz_round_trips_with_its_key(store, quiz):
+def test_roster_import_keeps_ids_by_email_and_flags_lookalikes(store):
     quizzes = QuizStore(store)
-    quizzes.add(quiz, created_at=NOW)
+    first = quizzes.import_roster([RosterRow(2, "Priya Natarajan", "priya@example.com", "East"),
+                                   RosterRow(3, "Ann Lee", "ann@example.com", "")], today=DAY)
+    assert [learner.id for learner in first.added] == ["priya-natarajan", "ann-lee"]
+    again = quizzes.import_roster([RosterRow(2, "Priya N. Natarajan", "priya@example.com", "West"),
+                                   RosterRow(3, "Ann Lee", "ann@example.com", ""),
+                                   RosterRow(4, "Ann Lee", "ann.other@example.com", ""),
+                                   RosterRow(5, "Priуa Natarajan", "spoof@example.com", "")],  # Cyrillic у
+                                  today=DAY)
+    assert [(learner.id, learner.name, learner.team) for learner in again.updated] == [
+        ("priya-natarajan", "Priya N. Natarajan", "West")]
+    assert again.unchanged == 1
+    assert [learner.id for learner in again.added] == ["ann-lee-2", "priya-natarajan-2"]
+    flagged = {frozenset((a.id, b.id)) for a, b in again.lookalikes}
+    assert frozenset(("ann-lee", "ann-lee-2")) in flagged
+    assert [(learner.id, why) for learner, why in again.suspicious] == [
+        ("priya-natarajan-2", "mixes Latin with Cyrillic or Greek letters")]
+    assert {row[0] for row in store.db.conn.execute("SELECT id FROM roster")} == {
+        "priya-natarajan", "ann-lee", "ann-lee-2", "priya-natarajan-2"}
+
+
+def test_quiz_and_papers_round_trip(store, quiz, issued):
+    quizzes = QuizStore(store)
     assert quizzes.get("cert-1") == quiz
     assert quizzes.get("cert") == quiz  # a unique start of the id
     assert quizzes.free_id("cert-1") == "cert-1-2"
+    assert {p.id: p for p in quizzes.papers("cert-1")} == {p.id: p for p in issued.values()}
+    paper = issued["ann-lee"]
+    assert quizzes.paper(paper.id) == paper
     with pytest.raises(QuizError, match="a quiz with id 'cert-1' already exists"):
         quizzes.add(quiz, created_at=NOW)
 
@@ -94,40 +153,73 @@ def test_unknown_quiz_lists_the_known_ones(store, quiz):
         quizzes.get("x")
 
 
-def test_submit_scores_once_and_keeps_the_choices(store, quiz):
-    quizzes = QuizStore(store)
-    quizzes.add(quiz, created_at=NOW)
-    ann = sheet_for(quiz, "Ann Lee", right=3)
-    verdict = quizzes.submit(ann, file="ann.yaml", today=DAY, now=NOW)
-    assert (verdict.status, verdict.attempt, verdict.passed, verdict.result.correct) == (Status.SCORED, 1, True, 3)
-    again = quizzes.submit(ann, file="copy-of-ann.yaml", today=DAY, now=NOW)
+def test_submit_scores_once_and_keeps_the_choices(store, quiz, issued):
+    ann = issued["ann-lee"]
+    verdict = submit(store, quiz, ann, 3, file="ann.json")
+    assert (verdict.status, verdict.attempt, verdict.passed, verdict.correct) == (Status.SCORED, 1, True, 3)
+    again = submit(store, quiz, ann, 3, file="copy.json")
     assert again.status is Status.DUPLICATE
-    quizzes.submit(ann, file="copy-of-ann.yaml", today=DAY, now=NOW)  # listed once, not twice
-    [attempt] = quizzes.attempts("cert-1")
-    assert (attempt.learner, attempt.correct, attempt.total, attempt.passed) == ("Ann Lee", 3, 4, True)
-    assert attempt.choices == dict(ann.choices)
-    assert [(r.file, r.status) for r in quizzes.rejections("cert-1")] == [("copy-of-ann.yaml", "duplicate")]
-
-
-def test_attempt_limit_and_summaries(store, quiz):
     quizzes = QuizStore(store)
-    quizzes.add(quiz, created_at=NOW)
-    for n, right in enumerate((1, 2, 4)):
-        quizzes.submit(sheet_for(quiz, " bob  ", right, hour=10 + n),
-                       file=f"bob{n}.yaml", today=DAY, now=NOW)
-    quizzes.submit(sheet_for(quiz, "Cy", 4), file="cy.yaml", today=DAY, now=NOW)
-    assert [(a.learner, a.attempt, a.correct) for a in quizzes.attempts("cert-1")] == [
-        ("bob", 1, 1), ("bob", 2, 2), ("Cy", 1, 4)]
-    [rejection] = quizzes.rejections("cert-1")
-    assert rejection.reason == "over the attempt limit: bob already has 2 of 2 attempts scored"
+    [attempt] = quizzes.attempts("cert-1")
+    assert (attempt.learner, attempt.learner_id, attempt.correct, attempt.total, attempt.client) == (
+        "Ann Lee", "ann-lee", 3, 4, "terminal")
+    assert set(attempt.choices) == {q.item_id for q in ann.questions}
+    assert sum(attempt.choices[q.item_id] == quiz.item(q.item_id).answer for q in ann.questions) == 3
+    assert [(r.file, r.status) for r in quizzes.rejections("cert-1")] == [("copy.json", "duplicate")]
+    assert quizzes.seen("hash-ann.json").status == "scored"
+    assert quizzes.seen("hash-copy.json").status == "duplicate"
+
+
+def test_attempt_limit_extra_attempt_and_void(store, quiz, issued):
+    bob = issued["bob-roe"]
+    quizzes = QuizStore(store)
+    assert submit(store, quiz, bob, 1, file="b1", minutes=0).attempt == 1
+    assert submit(store, quiz, bob, 4, file="b2", minutes=40).attempt == 2
+    third = submit(store, quiz, bob, 2, file="b3", minutes=80)
+    assert third.status is Status.REJECTED
+    assert third.reason == "over the attempt limit: Bob Roe has used 2 of 2 attempts"
+    learner, allowed = quizzes.extra_attempt("cert", "bob@example.com", reason="network", today=DAY, now=NOW)
+    assert (learner.id, allowed) == ("bob-roe", 3)
+    assert submit(store, quiz, bob, 2, file="b3", minutes=80).attempt == 3
+    # voiding the best attempt: the next best counts; the voided one still used an attempt
+    assert quizzes.void("cert-1", "bob-roe", attempt=2, reason="shared screen", today=DAY, now=NOW)[1] == 2
+    attempts = quizzes.attempts("cert-1")
+    assert [(a.attempt, a.correct, a.voided) for a in attempts] == [(1, 1, False), (2, 4, True), (3, 2, False)]
     [summary] = quizzes.summaries()
-    assert (summary.questions, summary.attempts, summary.learners, summary.passed) == (4, 3, 2, 1)
-    assert summary.pass_rate == 0.5
+    assert (summary.attempts, summary.learners, summary.passed) == (2, 1, 0)
+    assert [(a.action, a.learner_id, a.attempt, a.reason) for a in quizzes.audit("cert-1")] == [
+        ("extra-attempt", "bob-roe", None, "network"), ("void", "bob-roe", 2, "shared screen")]
+    with pytest.raises(QuizError, match="Bob Roe \\(bob-roe\\) has no attempt 2 to void"):
+        quizzes.void("cert-1", "bob-roe", attempt=2, today=DAY, now=NOW)
+    with pytest.raises(QuizError, match="not on the roster: nobody"):
+        quizzes.void("cert-1", "nobody", today=DAY, now=NOW)
+
+
+def test_drop_rescores_everyone_and_is_logged(store, quiz, issued):
+    ann, bob = issued["ann-lee"], issued["bob-roe"]
+    submit(store, quiz, ann, 3, file="a")  # wrong on its 4th question
+    submit(store, quiz, bob, 4, file="b")
+    missed = ann.questions[3].item_id
+    quizzes = QuizStore(store)
+    item, rescored = quizzes.drop("cert-1", missed, reason="ambiguous", today=DAY, now=NOW)
+    assert (item.id, rescored) == (missed, 2)
+    scores = {a.learner_id: (a.correct, a.total, a.passed) for a in quizzes.attempts("cert-1")}
+    assert scores["ann-lee"] == (3, 3, True)
+    bob_saw = missed in {q.item_id for q in bob.questions}
+    assert scores["bob-roe"] == ((3, 3, True) if bob_saw else (4, 4, True))
+    assert quizzes.get("cert-1").item(missed).dropped
+    assert [(a.action, a.item_id) for a in quizzes.audit("cert-1")] == [("drop", missed)]
+    with pytest.raises(QuizError, match="already dropped"):
+        quizzes.drop("cert-1", missed, today=DAY, now=NOW)
+    with pytest.raises(QuizError, match="has no question 'i99'"):
+        quizzes.drop("cert-1", "i99", today=DAY, now=NOW)
 
 
 def test_submit_for_an_unknown_quiz_raises(store, quiz):
+    paper = issue_paper(quiz, learners("Ann")[0])
+    sheet = parse_answers(right_answers(quiz, paper, 4), "a.json")
     with pytest.raises(QuizError, match="unknown quiz 'cert-1' \\(not created in .*manager.db\\)"):
-        QuizStore(store).submit(sheet_for(quiz, "Ann", 4), file="a.yaml", today=DAY, now=NOW)
+        QuizStore(store).submit(sheet, file="a.json", today=DAY, now=NOW)
 
 
 def test_make_due_today(store, deck):
@@ -137,9 +229,14 @@ def test_make_due_today(store, deck):
         conn.execute("UPDATE card_state SET due = '2026-12-20', interval = 30 WHERE card_id = 'd/b/term'")
         conn.execute("UPDATE card_state SET due = '2026-11-20' WHERE card_id = 'd/c/term'")
         conn.execute("UPDATE cards SET retired = 1 WHERE id = 'd/e/term'")
-    outcome = make_due_today(store, ["d/a/term", "d/b/term", "d/c/term", "d/e/term", "x/y/term"], today=DAY)
+        # due exactly today and buried until tomorrow: already due, and practice leaves it buried
+        conn.execute("UPDATE card_state SET due = '2026-12-01', buried_until = '2026-12-02' "
+                     "WHERE card_id = 'd/a/definition'")
+    outcome = make_due_today(store, ["d/a/term", "d/b/term", "d/c/term", "d/e/term", "x/y/term", "d/a/definition"],
+                             today=DAY)
     assert outcome == {"d/a/term": "due", "d/b/term": "due", "d/c/term": "already due",
-                       "d/e/term": "retired", "x/y/term": "missing"}
-    state = {row[0]: row[1] for row in conn.execute("SELECT card_id, due FROM card_state")}
-    assert state["d/a/term"] == state["d/b/term"] == "2026-12-01"
-    assert state["d/c/term"] == "2026-11-20"
+                       "d/e/term": "retired", "x/y/term": "missing", "d/a/definition": "already due"}
+    state = {row[0]: row[1:] for row in conn.execute("SELECT card_id, due, buried_until FROM card_state")}
+    assert state["d/a/term"][0] == state["d/b/term"][0] == "2026-12-01"
+    assert state["d/c/term"][0] == "2026-11-20"
+    assert state["d/a/definition"] == ("2026-12-01", "2026-12-02")

@@ -1,11 +1,13 @@
-"""`flash quiz ...`: certification quizzes (manager: create, score, report, list, export;
-learner: take, practice)."""
+"""`flash quiz ...`: certification quizzes.
+
+Manager: roster, create (personal papers), score, report, void, drop,
+extra-attempt, list, export. Learner: take, practice. Thin: each command
+calls ``flashcards.quiz`` and ``flashcards.store.quizzes`` and renders.
+"""
 
 from __future__ import annotations
 
-import re
 import sys
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Optional
@@ -25,13 +27,29 @@ def _write(path: Path, data) -> Path:
     return write_atomically(path, data, error=QuizError)
 
 
+def _clean(text) -> str:
+    """Anything from outside (names, file names, reasons quoting a file) as safe plain text."""
+    from ..quiz.model import clean_text
+
+    return clean_text(str(text))
+
+
 def _say(out, text: str, style: Optional[str] = None) -> None:
-    """Plain text (never markup), not wrapped, so file paths stay whole."""
+    """Plain text (never markup; control characters removed), not wrapped, so file paths stay whole."""
+    from ..quiz.model import clean_text
+
+    text = "\n".join(clean_text(line) for line in text.split("\n"))
     out.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "learner"
+def _cell(text) -> str:
+    from rich.markup import escape
+
+    return escape(_clean(text))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 class _Percent(click.ParamType):
@@ -54,7 +72,7 @@ class _Percent(click.ParamType):
 
 kinds_option = click.option(
     "--kinds", multiple=True, metavar="KINDS",
-    help="Question kinds, comma-separated or repeated: which-term, what-is, phrase, breaks, holds, "
+    help="Question kinds, comma-separated or repeated: which-term, what-is, phrase, reply, breaks, holds, "
          "or the groups terms, phrases, analogs. [default: all]",
 )
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -62,94 +80,189 @@ paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Pat
 
 @click.group(context_settings=CONTEXT_SETTINGS)
 def quiz():
-    """Certification quizzes: managers create, score and report; learners take and practise.
+    """Certification quizzes: a roster, personal papers, signed answers, fair questions.
 
-    Manager: create writes a question paper (no answers in it) and keeps the
-    key in the manager's database; score reads learners' answers files;
-    report shows who passed and which questions and concepts to reteach.
-    Learner: take answers a paper into an answers file; practice asks
-    questions on the spot and puts missed cards into today's review.
+    Manager: roster import the team, create one paper per learner, score the
+    answers files, report who passed (certificates, result slips), and
+    correct mistakes with void, drop and extra-attempt. Learner: take a paper,
+    or practise with missed cards coming back in today's review.
 
-    Example: flash quiz create --title "Lesson 4 certification" --questions 20 --pass-mark 80
+    Example: flash quiz create --title "Lesson 4 certification" --questions 20 --pass-mark 80 --roster
     """
 
 
-# -- manager --------------------------------------------------------------
+# -- roster -------------------------------------------------------------------
+
+
+@quiz.group(context_settings=CONTEXT_SETTINGS)
+def roster():
+    """The learners who take quizzes: import them from a CSV file, list them.
+
+    Example: flash quiz roster import team.csv
+    """
+
+
+@roster.command("import", context_settings=CONTEXT_SETTINGS)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@common_options
+def roster_import(file, db_path, today) -> None:
+    """Add or update learners from a CSV file with the columns name, email and (optionally) team.
+
+    Learners are matched by e-mail, so each keeps the id given at the first
+    import. Names are cleaned (Unicode NFKC, no control or zero-width
+    characters); a name that looks like another learner's (a Cyrillic 'а'
+    for a Latin 'a') is flagged.
+
+    Example: flash quiz roster import team.csv
+    """
+    from ..quiz.roster import read_roster
+    from ..store.quizzes import QuizStore
+
+    day = resolve_today(today)
+    rows = read_roster(file)
+    with open_store(db_path) as store:
+        report = QuizStore(store).import_roster(rows, today=day)
+        total = len(QuizStore(store).roster())
+    out = console()
+    _say(out, f"Roster: {len(report.added)} added, {len(report.updated)} updated, {report.unchanged} unchanged "
+              f"({_plural(total, 'learner')} on the roster).")
+    for a, b in report.lookalikes:
+        _say(out, f"Look-alike names: '{a.name}' ({a.id}, {a.email}) and '{b.name}' ({b.id}, {b.email}) "
+                  "look the same: check they are two people.", style="yellow")
+    for learner, why in report.suspicious:
+        _say(out, f"Suspicious name: '{learner.name}' ({learner.id}) {why}.", style="yellow")
+
+
+@roster.command("list", context_settings=CONTEXT_SETTINGS)
+@common_options
+def roster_list(db_path, today) -> None:
+    """List the roster: id, name, e-mail, team.
+
+    Example: flash quiz roster list
+    """
+    from rich.table import Table
+
+    from ..store.quizzes import QuizStore
+
+    with open_store(db_path) as store:
+        learners = QuizStore(store).roster()
+    if not learners:
+        click.echo("The roster is empty: add learners with 'flash quiz roster import FILE.csv'.")
+        return
+    table = Table()
+    for column in ("id", "name", "email", "team"):
+        table.add_column(column)
+    for learner in learners:
+        table.add_row(_cell(learner.id), _cell(learner.name), _cell(learner.email), _cell(learner.team))
+    out = console()
+    out.print(table)
+    _say(out, f"{_plural(len(learners), 'learner')}.")
+
+
+# -- manager ------------------------------------------------------------------
 
 
 @quiz.command(context_settings=CONTEXT_SETTINGS)
 @paths_argument
-@click.option("--title", required=True, help="The quiz title, shown on the paper and certificates.")
+@click.option("--title", required=True, help="The quiz title, shown on the papers and certificates.")
 @click.option("--questions", "count", type=click.IntRange(min=1), required=True, metavar="N",
-              help="Number of questions.")
+              help="Questions on each learner's paper.")
 @click.option("--pass-mark", type=_Percent(), required=True, help="Share correct needed to pass, e.g. 80.")
+@click.option("--roster", "whole_roster", is_flag=True, help="A paper for every learner on the roster.")
+@click.option("--learner", "learner_refs", multiple=True, metavar="ID",
+              help="A paper for this learner (roster id or e-mail); repeat for more.")
+@click.option("--pool", "pool_size", type=click.IntRange(min=1), metavar="N",
+              help="Draw papers from a pool of N items. [default: every eligible item of the chosen kinds]")
 @kinds_option
 @click.option("--attempts", type=click.IntRange(min=1), metavar="N",
               help="Attempts allowed per learner. [default: no limit]")
 @click.option("--time-limit", type=click.IntRange(min=1), metavar="MIN",
-              help="Minutes per attempt. [default: none]")
+              help="Minutes per attempt; answers after the limit are dropped. [default: none]")
 @click.option("--seed", type=int, metavar="S",
-              help="Draw the same questions again with the same seed. [default: random]")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Where to write the question paper. [default: exports/<quiz id>.quiz.yaml]")
+              help="The same pool of items again with the same seed. [default: random]")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Folder for the papers. [default: exports/<quiz id>/]")
 @common_options
-def create(paths, title, count, pass_mark, kinds, attempts, time_limit, seed, output, db_path, today) -> None:
-    """Create a quiz from decks (the shipped decks if no PATH): key in the database, paper to hand out.
+def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size, kinds, attempts, time_limit,
+           seed, output, db_path, today) -> None:
+    """Create a quiz from decks (the shipped decks if no PATH) and one personal paper per learner.
 
-    Questions are multiple choice, drawn deterministically from --seed: kinds
-    take turns and no entry is asked twice while fresh ones remain. The
-    paper holds questions and options only; the answer key stays in the
-    database given by --db.
+    The pool holds every eligible item of the chosen kinds (or --pool N of
+    them, drawn with --seed). Each learner's paper draws --questions items
+    from the pool (kinds take turns), in an order of its own, with options
+    shuffled and given random ids, and carries a secret token that signs the
+    learner's answers. The key and the tokens stay in the database (--db).
 
-    Example: flash quiz create --title "Lesson 4 certification" --questions 20 --pass-mark 80 --attempts 2
+    Example: flash quiz create --title "Lesson 4 certification" --questions 20 --pass-mark 80 --roster --attempts 2
     """
     import random
 
     from ..decks import load_decks, shipped_decks_dir
-    from ..quiz import Quiz, generate, parse_kinds, quiz_id_for
-    from ..quiz_formats import paper_checksum, write_paper
+    from ..quiz.generate import generate, quiz_id_for
+    from ..quiz.model import Quiz, parse_kinds
     from ..store.quizzes import QuizStore
 
     day = resolve_today(today)
-    title = " ".join(title.split())
+    title = _clean(title)
     if not title:
         raise click.BadParameter("the title is empty", param_hint="--title")
+    if whole_roster == bool(learner_refs):
+        raise click.UsageError("say who gets a paper: --roster (everyone on it) or --learner ID (repeatable)")
     chosen = parse_kinds(kinds)
     decks = load_decks(paths or [shipped_decks_dir()])
     if seed is None:
         seed = random.SystemRandom().randrange(1_000_000)
-    questions = generate(decks, count, chosen, seed)
-    chosen = tuple(_kind_counts(questions))
+    if pool_size is not None and pool_size < count:
+        raise click.BadParameter(f"a pool of {pool_size} cannot fill papers of {count} questions",
+                                 param_hint="--pool")
+    items = generate(decks, pool_size, chosen, seed, prefix="i")
+    if len(items) < count:
+        raise click.BadParameter(f"the decks give {len(items)} items of the chosen kinds, fewer than {count}",
+                                 param_hint="--questions")
     with open_store(db_path) as store:
         quizzes = QuizStore(store)
-        quiz_id = quizzes.free_id(quiz_id_for(title, questions))
-        made = Quiz(id=quiz_id, title=title, pass_mark=pass_mark, questions=questions, seed=seed, kinds=chosen,
-                    deck_ids=tuple(d.id for d in decks), max_attempts=attempts, time_limit=time_limit,
-                    created_on=day.isoformat())
-        made = replace(made, paper_checksum=paper_checksum(made.paper()))
-        path = output or Path("exports") / f"{quiz_id}.quiz.yaml"
-        write_paper(made.paper(), path)
-        try:
-            quizzes.add(made, created_at=now())
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
+        learners = quizzes.roster() if whole_roster else quizzes.learners(learner_refs)
+        if not learners:
+            raise click.UsageError("the roster is empty: add learners with 'flash quiz roster import FILE.csv'")
+        quiz_id = quizzes.free_id(quiz_id_for(title, seed))
+        made = Quiz(id=quiz_id, title=title, pass_mark=pass_mark, questions=items, seed=seed,
+                    kinds=tuple(dict.fromkeys(q.kind for q in items)), deck_ids=tuple(d.id for d in decks),
+                    max_attempts=attempts, time_limit=time_limit, created_on=day.isoformat(), question_count=count)
+        folder = output or Path("exports") / quiz_id
+        papers = _issue_and_write(made, learners, folder)
+        quizzes.add(made, created_at=now(), papers=[p for p, _ in papers])
         db_file = store.path
-    mix = ", ".join(f"{k.value} {n}" for k, n in _kind_counts(questions).items())
-    limits = [f"pass mark {pass_mark}%",
-              f"{attempts} attempt{'s' if attempts != 1 else ''}" if attempts else "unlimited attempts"]
+    mix = ", ".join(f"{k.value} {n}" for k, n in _kind_counts(items).items())
+    limits = [f"pass mark {pass_mark}%", f"{_plural(attempts, 'attempt')}" if attempts else "unlimited attempts"]
     if time_limit:
         limits.append(f"{time_limit}-minute limit")
     out = console()
     _say(out, f"Created quiz {quiz_id}: {title}")
-    _say(out, f"{len(questions)} questions ({mix}) from {', '.join(d.id for d in decks)}; "
-              f"{'; '.join(limits)}; seed {seed}")
-    _say(out, f"Paper: {path} (questions and options only; the key stays in {db_file})")
-    _say(out, f'Learners take it with: flash quiz take {path} --learner "NAME"')
+    _say(out, f"Pool of {len(items)} items ({mix}) from {', '.join(d.id for d in decks)}; "
+              f"{count} per paper; {'; '.join(limits)}; seed {seed}")
+    _say(out, f"Wrote {_plural(len(papers), 'personal paper')} to {folder}/ (no key in them; the key and the "
+              f"learners' tokens stay in {db_file})")
+    _say(out, f"Send each learner their own file; they take it with: flash quiz take {papers[0][1]}")
+
+
+def _issue_and_write(made, learners, folder: Path):
+    """Issue a paper to each learner and write it through ``write_paper`` (the one writer of papers)."""
+    from ..quiz.papers import issue_paper, paper_document, write_paper
+
+    written = []
+    try:
+        for learner in learners:
+            issued = issue_paper(made, learner)
+            written.append((issued, write_paper(paper_document(made, issued), folder)))
+    except BaseException:
+        for _, path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return written
 
 
 def _kind_counts(questions) -> dict:
-    from ..quiz import ALL_KINDS
+    from ..quiz.model import ALL_KINDS
 
     counts = {k: 0 for k in ALL_KINDS}
     for q in questions:
@@ -158,86 +271,149 @@ def _kind_counts(questions) -> dict:
 
 
 @quiz.command(context_settings=CONTEXT_SETTINGS)
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("quiz_ref", metavar="QUIZ")
+@click.option("--learner", "learner_refs", multiple=True, required=True, metavar="ID",
+              help="Roster id or e-mail; repeat for more.")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Folder for the papers. [default: exports/<quiz id>/]")
 @common_options
-def score(files, db_path, today) -> None:
-    """Score learners' answers files against the keys in the database.
+def issue(quiz_ref, learner_refs, output, db_path, today) -> None:
+    """Issue a new personal paper for an existing quiz (a learner added to the roster later).
 
-    Each file counts once. A file that cannot be read, is for an unknown
-    quiz or an altered paper, was edited, or is over the attempt or time
-    limit is rejected with its reason; the same answers sent again are
-    flagged and not counted. The rest of the batch is scored either way.
-    Files are taken in the order they were finished, so attempts number
-    correctly. Exit status 1 if any file was rejected.
-
-    Example: flash quiz score exports/*.answers.yaml
+    Example: flash quiz issue lesson-4 --learner new.hire@example.com
     """
-    from rich.markup import escape
-    from rich.table import Table
+    from ..store.quizzes import QuizStore
 
+    with open_store(db_path, create=False) as store:
+        quizzes = QuizStore(store)
+        made = quizzes.get(quiz_ref)
+        if not made.personal:
+            raise click.UsageError(f"quiz {made.id} was made before personal papers; create a new quiz")
+        learners = quizzes.learners(learner_refs)
+        folder = output or Path("exports") / made.id
+        papers = _issue_and_write(made, learners, folder)
+        quizzes.add_papers([p for p, _ in papers], now=now())
+    out = console()
+    for _, path in papers:
+        _say(out, f"Wrote {path}")
+
+
+@quiz.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--retry", is_flag=True, help="Judge again files rejected before (e.g. after an extra attempt).")
+@common_options
+def score(files, retry, db_path, today) -> None:
+    """Score answers files (or every file in a folder) against the keys and tokens in the database.
+
+    Each file's signature is checked with its paper's token: a file
+    re-labelled with another learner, moved onto another paper, or edited
+    is rejected with its reason, as is one over the attempt limit. With a
+    time limit, answers given after it are dropped (the attempt counts).
+    Files seen before are skipped, so scoring an inbox again scores only the
+    new ones. Exit status 1 if a new file was rejected.
+
+    Example: flash quiz score inbox/
+    """
     from ..errors import QuizError
-    from ..quiz import Status
-    from ..quiz_formats import QuizFileError, load_answers
+    from ..quiz.papers import QuizFileError, answer_files, read_answers
+    from ..quiz.scoring import Status, parse_time
     from ..store.quizzes import QuizStore
 
     day = resolve_today(today)
+    paths = answer_files(files)
     rows: dict[int, tuple[str, str, str, str]] = {}
     loaded = []
+    skipped = {"scored": 0, "duplicate": 0, "rejected": 0}
+    rejected = duplicates = 0
     with open_store(db_path, create=False) as store:
         quizzes = QuizStore(store)
-        known = set(quizzes.ids())
-        for index, file in enumerate(files):
+        for index, file in enumerate(paths):
             try:
-                loaded.append((index, file, load_answers(file)))
+                sheet = read_answers(file)
             except QuizFileError as exc:
-                rows[index] = (str(file), exc.learner, "[red]rejected[/red]", exc.reason)
-                if exc.quiz_id in known:  # listed in that quiz's report too
-                    quizzes.reject(exc.quiz_id, learner=exc.learner, file=str(file), reason=exc.reason,
-                                   digest=exc.digest, today=day, now=now())
-        loaded.sort(key=lambda item: (_finish_key(item[2].finished_at), item[0]))
-        rejected = len(rows)
-        duplicates = 0
+                digest = _file_hash(file)
+                seen = quizzes.seen(digest) if digest else None
+                if seen is not None and not retry:
+                    skipped["rejected"] += 1
+                    continue
+                rows[index] = (str(file), "", "[red]rejected[/red]", exc.reason)
+                rejected += 1
+                if digest:
+                    quizzes.record_unreadable(file_hash=digest, file=str(file), reason=exc.reason, today=day)
+                continue
+            seen = quizzes.seen(sheet.file_hash)
+            if seen is not None and (seen.status != "rejected" or not retry):
+                skipped[seen.status] += 1
+                continue
+            loaded.append((index, file, sheet))
+        loaded.sort(key=lambda item: (_time_key(parse_time(item[2].finished_at)), item[0]))
         for index, file, sheet in loaded:
-            learner = " ".join(sheet.learner.split())
             try:
                 verdict = quizzes.submit(sheet, file=str(file), today=day, now=now())
             except QuizError as exc:
-                rows[index] = (str(file), learner, "[red]rejected[/red]", str(exc))
+                rows[index] = (str(file), sheet.name, "[red]rejected[/red]", str(exc))
                 rejected += 1
                 continue
+            learner = sheet.name
             if verdict.status is Status.SCORED:
-                result = verdict.result
                 outcome = "[green]pass[/green]" if verdict.passed else "[yellow]fail[/yellow]"
-                rows[index] = (str(file), learner, f"{outcome} {result.correct}/{result.total} "
-                               f"({result.percent:.0f}%)", f"attempt {verdict.attempt} of quiz {sheet.quiz_id}")
+                late = f"; {_plural(verdict.late, 'late answer')} dropped" if verdict.late else ""
+                rows[index] = (str(file), learner, f"{outcome} {verdict.correct}/{verdict.total} "
+                               f"({100 * verdict.correct / max(verdict.total, 1):.0f}%)",
+                               f"attempt {verdict.attempt} of quiz {sheet.quiz_id} ({sheet.client}){late}")
             elif verdict.status is Status.DUPLICATE:
                 duplicates += 1
                 rows[index] = (str(file), learner, "[yellow]not counted[/yellow]", verdict.reason)
             else:
                 rejected += 1
                 rows[index] = (str(file), learner, "[red]rejected[/red]", verdict.reason)
-    table = Table(title=f"Scored on {day.isoformat()}", title_justify="left")
-    for column in ("file", "learner", "result", "detail"):
-        table.add_column(column, overflow="fold" if column == "file" else None)
-    for index in sorted(rows):
-        file, learner, result, detail = rows[index]
-        table.add_row(escape(file), escape(learner), result, escape(detail))
     out = console()
-    out.print(table)
-    counted = len(files) - rejected - duplicates
-    out.print(f"{counted} of {len(files)} file{'s' if len(files) != 1 else ''} scored"
-              + (f", {duplicates} flagged as already scored" if duplicates else "")
-              + (f", {rejected} rejected" if rejected else "") + ".")
+    if rows:
+        from rich.table import Table
+
+        table = Table(title=f"Scored on {day.isoformat()}", title_justify="left")
+        for column in ("file", "learner", "result", "detail"):
+            table.add_column(column, overflow="fold" if column == "file" else None)
+        for index in sorted(rows):
+            file, learner, result, detail = rows[index]
+            table.add_row(_cell(file), _cell(learner), result, _cell(detail))
+        out.print(table)
+        new = len(rows)
+        counted = new - rejected - duplicates
+        _say(out, f"{counted} of {_plural(new, 'new file')} scored"
+                  + (f", {duplicates} already counted under another file" if duplicates else "")
+                  + (f", {rejected} rejected" if rejected else "") + ".")
+    before = sum(skipped.values())
+    if before or not rows:
+        parts = [f"{skipped['scored'] + skipped['duplicate']} already counted"]
+        if skipped["rejected"]:
+            parts.append(f"{skipped['rejected']} already rejected (--retry to judge them again)")
+        _say(out, f"{'Nothing new: ' if not rows else ''}{_plural(before, 'file')} seen before, skipped: "
+                  f"{', '.join(parts)}.")
     if rejected:
-        raise click.ClickException(f"{rejected} file{'s' if rejected != 1 else ''} rejected (reasons above)")
+        raise click.ClickException(f"{_plural(rejected, 'file')} rejected (reasons above)")
 
 
-def _finish_key(text: str) -> tuple[int, float]:
+def _file_hash(path: Path) -> str:
+    import hashlib
+
+    from ..quiz.papers import MAX_ANSWERS_BYTES
+
     try:
-        moment = datetime.fromisoformat(text)
-        return (0, moment.timestamp())
-    except (TypeError, ValueError, OverflowError):
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read(MAX_ANSWERS_BYTES + 1)).hexdigest()
+    except OSError:
+        return ""
+
+
+def _time_key(moment: Optional[datetime]) -> tuple[int, float]:
+    try:
+        return (0, moment.timestamp()) if moment is not None else (1, 0.0)
+    except (OverflowError, ValueError, OSError):
         return (1, 0.0)
+
+
+# -- report ---------------------------------------------------------------------
 
 
 @quiz.command(context_settings=CONTEXT_SETTINGS)
@@ -246,23 +422,23 @@ def _finish_key(text: str) -> tuple[int, float]:
               help="Also write one row per learner as CSV ('-' for standard output).")
 @click.option("--certificates", "cert_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Write a printable HTML certificate for each learner who passed.")
+@click.option("--slips", "slip_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Write one HTML result slip per learner: score, pass/fail, concepts missed.")
+@click.option("--show-answers", is_flag=True, help="Put the correct answers of missed questions on the slips.")
 @common_options
-def report(quiz_ref, csv_path, cert_dir, db_path, today) -> None:
-    """Who passed, the pass rate, and an item analysis per question and per concept.
+def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today) -> None:
+    """Every learner (passed, failed, not yet taken), the manager's corrections, and an item analysis.
 
-    Each learner counts once, with their best attempt (the one shown). Item
-    analysis runs over those attempts: facility is the share who got a
-    question right; discrimination is Moodle's discrimination index (the
-    correlation, in %, between the question's score and the rest of the
-    test: high means strong scorers got it and weak ones did not; negative
-    suggests a broken question); the most chosen wrong option shows the
-    misconception. Concepts group questions by deck entry and by tag,
-    weakest first. QUIZ is a quiz id or a unique start of one.
+    Each learner counts once, with their best attempt that is not voided.
+    Item analysis runs per item of the pool over those attempts: facility is
+    the share who got it right; discrimination is Moodle's discrimination
+    index (the correlation, in %, between the item's score and the rest of
+    the test); the most chosen wrong option shows the misconception.
+    Concepts group items by deck entry and by tag, weakest first.
 
-    Example: flash quiz report lesson-4-certification --csv results.csv --certificates certificates/
+    Example: flash quiz report lesson-4 --csv results.csv --certificates certificates/ --slips slips/
     """
-    from ..quiz import best_attempts, concept_analysis, item_analysis
-    from ..quiz_formats import certificate_html, report_csv
+    from ..quiz.scoring import best_attempts, concept_analysis, item_analysis
     from ..store.quizzes import QuizStore
 
     with open_store(db_path, create=False) as store:
@@ -270,107 +446,208 @@ def report(quiz_ref, csv_path, cert_dir, db_path, today) -> None:
         the_quiz = quizzes.get(quiz_ref)
         attempts = quizzes.attempts(the_quiz.id)
         rejections = quizzes.rejections(the_quiz.id)
-    best = best_attempts(attempts)
+        papers = quizzes.papers(the_quiz.id)
+        audit = quizzes.audit(the_quiz.id)
+        allowed = {p.learner.id: quizzes.allowed(the_quiz, p.learner.id) for p in papers}
+    best = {a.learner_key: a for a in best_attempts(attempts)}
     used: dict[str, int] = {}
     for a in attempts:
         used[a.learner_key] = used.get(a.learner_key, 0) + 1
+    rows = _learner_rows(the_quiz, papers, attempts, best, used, allowed)
     csv_to_stdout = csv_path is not None and str(csv_path) == "-"
     out = _quiet_console() if csv_to_stdout else console()
     out.print(_quiz_heading(the_quiz))
-    rows = [_report_row(the_quiz, a, used[a.learner_key]) for a in best]
-    if not best:
-        out.print("No attempts scored yet: run 'flash quiz score FILE...'.")
+    out.print(_learner_table(rows))
+    taken = [r for r in rows if r["status"] in ("pass", "fail")]
+    passed = sum(r["status"] == "pass" for r in taken)
+    waiting = sum(r["status"] == "not taken" for r in rows)
+    if taken:
+        _say(out, f"Pass rate: {passed} of {_plural(len(taken), 'learner')} ({100 * passed / len(taken):.0f}%)"
+                  + (f"; {waiting} not taken yet" if waiting else ""))
     else:
-        out.print(_learner_table(rows, the_quiz))
-        passed = sum(a.passed for a in best)
-        out.print(f"Pass rate: {passed} of {len(best)} learner{'s' if len(best) != 1 else ''} "
-                  f"({100 * passed / len(best):.0f}%)")
+        _say(out, "No attempts scored yet: run 'flash quiz score FILE-OR-FOLDER'."
+                  + (f" {waiting} not taken yet." if waiting else ""))
+    if audit:
+        out.print(_audit_table(audit, {p.learner.id: p.learner.name for p in papers}))
     if rejections:
         out.print(_rejection_table(rejections))
-    if best:
-        items = item_analysis(the_quiz, [a.choices for a in best])
-        out.print(_item_table(items, len(best)))
-        out.print(_concept_table(concept_analysis(items, by="entry"), "Concepts by deck entry (weakest first)",
-                                 "entry"))
-        tags = concept_analysis(items, by="tag")
+    counted = list(best.values())
+    items = item_analysis(the_quiz, [a.choices for a in counted]) if counted else []
+    if counted:
+        out.print(_item_table(items, len(counted)))
+        out.print(_concept_table(concept_analysis([i for i in items if not i.question.dropped], by="entry"),
+                                 "Concepts by deck entry (weakest first)", "entry"))
+        tags = concept_analysis([i for i in items if not i.question.dropped], by="tag")
         if tags:
             out.print(_concept_table(tags, "Concepts by tag (weakest first)", "tag"))
     if csv_path is not None:
+        from ..quiz.report import report_csv
+
         text = report_csv(rows)
         if csv_to_stdout:
             click.echo(text, nl=False)
         else:
             _write(csv_path, text)
-            _say(out, f"Wrote {csv_path} ({len(rows)} learner{'s' if len(rows) != 1 else ''})")
+            _say(out, f"Wrote {csv_path} ({_plural(len(rows), 'learner')})")
     if cert_dir is not None:
-        written: list[Path] = []
-        for a in best:
-            if not a.passed:
-                continue
-            path = cert_dir / f"{the_quiz.id}--{_slug(a.learner)}.html"
-            if path in written:  # two names with the same letters, e.g. "Ann Lee" and "Ann-Lee"
-                path = path.with_name(f"{path.stem}-{len(written) + 1}.html")
-            _write(path, certificate_html(
-                learner=a.learner, quiz_title=the_quiz.title, quiz_id=the_quiz.id,
-                score_percent=a.percent, pass_mark=the_quiz.pass_mark, day=_attempt_day(a),
-            ))
-            written.append(path)
-        _say(out, f"Wrote {len(written)} certificate{'s' if len(written) != 1 else ''} to {cert_dir}")
+        written = _certificates(the_quiz, rows, cert_dir)
+        _say(out, f"Wrote {_plural(written, 'certificate')} to {cert_dir}")
+    if slip_dir is not None:
+        written = _slips(the_quiz, rows, best, slip_dir, show_answers)
+        _say(out, f"Wrote {_plural(written, 'result slip')} to {slip_dir}"
+                  + (" (with the correct answers)" if show_answers else ""))
+
+
+def _learner_rows(the_quiz, papers, attempts, best, used, allowed) -> list[dict]:
+    from ..quiz.report import verification_code
+
+    rows = []
+    people = {}
+    for p in papers:
+        people.setdefault(p.learner.id, p.learner)
+    for a in attempts:  # quizzes made before rosters: learners are known by name only
+        if a.learner_key not in people:
+            people[a.learner_key] = None
+    for key, learner in people.items():
+        a = best.get(key)
+        name = learner.name if learner else next(x.learner for x in attempts if x.learner_key == key)
+        limit = allowed.get(key) if learner else the_quiz.max_attempts
+        row = {
+            "quiz_id": the_quiz.id, "quiz_title": the_quiz.title, "learner_id": learner.id if learner else "",
+            "learner": name, "email": learner.email if learner else "", "team": learner.team if learner else "",
+            "status": "not taken" if a is None else ("pass" if a.passed else "fail"),
+            "pass_mark": the_quiz.pass_mark, "attempts_used": used.get(key, 0),
+            "attempts_allowed": limit if limit is not None else "",
+        }
+        if a is None and used.get(key):
+            row["status"] = "voided"
+        if a is not None:
+            row.update({
+                "score_percent": f"{a.percent:.1f}", "correct": a.correct, "questions": a.total,
+                "attempt": a.attempt, "client": a.client or "", "started_at": a.started_at,
+                "finished_at": a.finished_at, "scored_on": a.scored_on, "day": _attempt_day(a),
+                "certificate": verification_code(the_quiz.id, key, a.digest) if a.passed else "",
+            })
+        rows.append(row)
+    order = {"pass": 0, "fail": 1, "voided": 2, "not taken": 3}
+    return sorted(rows, key=lambda r: (order[r["status"]], _clean(r["learner"]).casefold(), r["learner_id"]))
 
 
 def _attempt_day(a) -> str:
     return a.finished_at[:10] if len(a.finished_at) >= 10 else a.scored_on
 
 
-def _report_row(the_quiz, a, attempts_used: int) -> dict:
-    return {
-        "quiz_id": the_quiz.id, "quiz_title": the_quiz.title, "learner": a.learner,
-        "score_percent": f"{a.percent:.1f}", "correct": a.correct, "questions": a.total,
-        "result": "pass" if a.passed else "fail", "pass_mark": the_quiz.pass_mark, "attempt": a.attempt,
-        "attempts_used": attempts_used, "started_at": a.started_at, "finished_at": a.finished_at,
-        "scored_on": a.scored_on, "day": _attempt_day(a),
-    }
+def _certificates(the_quiz, rows, cert_dir: Path) -> int:
+    from ..quiz.report import certificate_html
+
+    written: set[str] = set()
+    for r in rows:
+        if r["status"] != "pass":
+            continue
+        name = f"{the_quiz.id}--{r['learner_id'] or _slug(r['learner'])}.html"
+        if name in written:
+            name = f"{name[:-5]}-{len(written) + 1}.html"
+        _write(cert_dir / name, certificate_html(
+            learner=r["learner"], quiz_title=the_quiz.title, quiz_id=the_quiz.id,
+            score_percent=float(r["score_percent"]), pass_mark=the_quiz.pass_mark, day=r["day"],
+            code=r["certificate"]))
+        written.add(name)
+    return len(written)
+
+
+def _slips(the_quiz, rows, best, slip_dir: Path, show_answers: bool) -> int:
+    from ..quiz.report import Missed, slip_html
+
+    count = 0
+    for r in rows:
+        key = r["learner_id"] or None
+        a = best.get(key) if key else next((b for b in best.values() if b.learner == r["learner"]), None)
+        missed = []
+        if a is not None:
+            for item_id, choice in a.choices.items():
+                try:
+                    item = the_quiz.item(item_id)
+                except KeyError:
+                    continue
+                if not item.dropped and choice != item.answer:
+                    missed.append(Missed(item.concept, item.prompt, item.correct_option.text,
+                                         late=item_id in a.late_items))
+        allowed = r["attempts_allowed"]
+        _write(slip_dir / f"{the_quiz.id}--{r['learner_id'] or _slug(r['learner'])}.html", slip_html(
+            learner=r["learner"], quiz_title=the_quiz.title, quiz_id=the_quiz.id, status=r["status"],
+            correct=r.get("correct", 0), total=r.get("questions", 0), pass_mark=the_quiz.pass_mark,
+            day=r.get("day", ""), attempts=f"{r['attempts_used']}" + (f" of {allowed}" if allowed != "" else ""),
+            missed=missed, show_answers=show_answers))
+        count += 1
+    return count
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", _clean(text).casefold()).strip("-") or "learner"
 
 
 def _quiz_heading(the_quiz):
     from rich.text import Text
 
-    limits = [f"{len(the_quiz.questions)} questions", f"pass mark {the_quiz.pass_mark}%",
+    per = f"{the_quiz.per_paper} questions per paper from {len(the_quiz.questions)} items" if the_quiz.personal \
+        else f"{len(the_quiz.questions)} questions"
+    limits = [per, f"pass mark {the_quiz.pass_mark}%",
               f"{the_quiz.max_attempts} attempts" if the_quiz.max_attempts else "unlimited attempts"]
     if the_quiz.time_limit:
         limits.append(f"{the_quiz.time_limit}-minute limit")
-    return Text(f"Quiz {the_quiz.id}: {the_quiz.title}\n{' · '.join(limits)} · created {the_quiz.created_on}")
+    dropped = [q.id for q in the_quiz.questions if q.dropped]
+    if dropped:
+        limits.append(f"dropped: {', '.join(dropped)}")
+    return Text(f"Quiz {_clean(the_quiz.id)}: {_clean(the_quiz.title)}\n{' · '.join(limits)} · "
+                f"created {the_quiz.created_on}")
 
 
-def _learner_table(rows, the_quiz):
-    from rich.markup import escape
+def _learner_table(rows):
     from rich.table import Table
 
     table = Table(title="Learners", title_justify="left")
-    for column in ("learner", "score", "correct", "result", "attempt", "attempts used", "date"):
+    for column in ("learner", "id", "team", "result", "score", "correct", "attempts used", "client", "date"):
         table.add_column(column, justify="right" if column in ("score", "correct") else "left")
-    limit = f" of {the_quiz.max_attempts}" if the_quiz.max_attempts else ""
+    styles = {"pass": "[green]pass[/green]", "fail": "[red]fail[/red]", "not taken": "[dim]not taken[/dim]",
+              "voided": "[yellow]voided[/yellow]"}
     for r in rows:
-        result = "[green]pass[/green]" if r["result"] == "pass" else "[red]fail[/red]"
-        table.add_row(escape(r["learner"]), f"{float(r['score_percent']):.0f}%", f"{r['correct']}/{r['questions']}",
-                      result, str(r["attempt"]), f"{r['attempts_used']}{limit}", r["day"])
+        taken = r["status"] in ("pass", "fail")
+        limit = f" of {r['attempts_allowed']}" if r["attempts_allowed"] != "" else ""
+        table.add_row(_cell(r["learner"]), _cell(r["learner_id"]), _cell(r["team"]), styles[r["status"]],
+                      f"{float(r['score_percent']):.0f}%" if taken else "–",
+                      f"{r['correct']}/{r['questions']}" if taken else "–",
+                      f"{r['attempts_used']}{limit}", _cell(r.get("client", "")) or "–", r.get("day", "–"))
+    return table
+
+
+def _audit_table(audit, names):
+    from rich.table import Table
+
+    table = Table(title="Manager's corrections", title_justify="left")
+    for column in ("on", "action", "learner", "question", "attempt", "reason"):
+        table.add_column(column)
+    for a in audit:
+        who = f"{names.get(a.learner_id, a.learner_id)} ({a.learner_id})" if a.learner_id else "–"
+        table.add_row(a.day, a.action, _cell(who), _cell(a.item_id or "–"),
+                      str(a.attempt) if a.attempt else "–", _cell(a.reason or "–"))
     return table
 
 
 def _rejection_table(rejections):
-    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="Not counted", title_justify="left")
     for column in ("file", "learner", "why", "on"):
         table.add_column(column, overflow="fold" if column == "file" else None)
     for r in rejections:
-        table.add_row(escape(r.file), escape(r.learner), escape(r.reason), r.scored_on)
+        table.add_row(_cell(r.file), _cell(r.learner), _cell(r.reason), r.scored_on)
     return table
 
 
 def _short(text: str, width: int = 48) -> str:
-    flat = " ".join(text.split())
+    flat = _clean(text)
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
@@ -378,14 +655,15 @@ def _item_table(items, learners: int):
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"Item analysis ({learners} learner{'s' if learners != 1 else ''})", title_justify="left")
-    for column in ("Q", "kind", "entry", "facility", "discrimination", "most chosen wrong option", "note"):
-        table.add_column(column, justify="right" if column in ("facility", "discrimination") else "left")
+    table = Table(title=f"Item analysis ({_plural(learners, 'learner')})", title_justify="left")
+    for column in ("item", "kind", "entry", "seen by", "facility", "discrimination", "most chosen wrong option",
+                   "note"):
+        table.add_column(column, justify="right" if column in ("seen by", "facility", "discrimination") else "left")
     for item in items:
         q = item.question
         wrong = item.top_wrong
         table.add_row(
-            q.id, q.kind.value, escape(q.entry_id),
+            q.id, q.kind.value, escape(_short(q.entry_id, 30)), str(item.responses),
             f"{item.facility:.0%}" if item.facility is not None else "–",
             f"{item.discrimination:.0f}%" if item.discrimination is not None else "–",
             escape(f"{wrong[1]}× {_short(wrong[0].text)}") if wrong else "–",
@@ -400,7 +678,7 @@ def _concept_table(stats, title: str, by: str):
 
     table = Table(title=title, title_justify="left")
     columns = ("concept", "entry") if by == "entry" else ("tag",)
-    for column in columns + ("questions", "correct", "facility"):
+    for column in columns + ("items", "correct", "facility"):
         table.add_column(column, justify="right" if column in ("correct", "facility") else "left")
     for s in stats:
         names = (escape(_short(s.label, 40)), escape(s.key.split("/", 1)[-1])) if by == "entry" else (escape(s.key),)
@@ -417,6 +695,78 @@ def _quiet_console():
     return Console(file=io.StringIO())
 
 
+# -- the manager's corrections ------------------------------------------------------
+
+reason_option = click.option("--reason", default="", metavar="TEXT", help="Why, for the audit log in the report.")
+
+
+@quiz.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("quiz_ref", metavar="QUIZ")
+@click.argument("learner_ref", metavar="LEARNER")
+@click.option("--attempt", type=click.IntRange(min=1), metavar="N", help="Which attempt. [default: the latest]")
+@reason_option
+@common_options
+def void(quiz_ref, learner_ref, attempt, reason, db_path, today) -> None:
+    """Void a learner's attempt: it no longer counts for their result (it still uses an attempt).
+
+    LEARNER is a roster id or e-mail. Logged in the report. To let the
+    learner sit again past the limit, also grant an extra attempt.
+
+    Example: flash quiz void lesson-4 priya-natarajan --reason "took it with a colleague"
+    """
+    from ..store.quizzes import QuizStore
+
+    day = resolve_today(today)
+    with open_store(db_path, create=False) as store:
+        learner, number = QuizStore(store).void(quiz_ref, learner_ref, attempt=attempt, reason=_clean(reason),
+                                                today=day, now=now())
+    _say(console(), f"Voided attempt {number} of {learner.name} ({learner.id}); logged in the report.")
+
+
+@quiz.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("quiz_ref", metavar="QUIZ")
+@click.argument("item_id", metavar="QUESTION")
+@reason_option
+@common_options
+def drop(quiz_ref, item_id, reason, db_path, today) -> None:
+    """Drop a question (an item of the pool, e.g. i07) from scoring and re-score everyone.
+
+    The item ids are in the report's item analysis. A dropped item counts
+    for nobody: each learner's score is out of the questions left on their
+    paper. Logged in the report.
+
+    Example: flash quiz drop lesson-4 i07 --reason "two defensible answers"
+    """
+    from ..store.quizzes import QuizStore
+
+    day = resolve_today(today)
+    with open_store(db_path, create=False) as store:
+        item, rescored = QuizStore(store).drop(quiz_ref, item_id.strip(), reason=_clean(reason), today=day, now=now())
+    _say(console(), f"Dropped {item.id} ({_short(item.prompt, 60)}); re-scored {_plural(rescored, 'attempt')}.")
+
+
+@quiz.command("extra-attempt", context_settings=CONTEXT_SETTINGS)
+@click.argument("quiz_ref", metavar="QUIZ")
+@click.argument("learner_ref", metavar="LEARNER")
+@reason_option
+@common_options
+def extra_attempt(quiz_ref, learner_ref, reason, db_path, today) -> None:
+    """Allow a learner one attempt more than the quiz's limit. Logged in the report.
+
+    A file rejected earlier for the limit is judged again with 'flash quiz score --retry FILE'.
+
+    Example: flash quiz extra-attempt lesson-4 priya-natarajan --reason "network failure"
+    """
+    from ..store.quizzes import QuizStore
+
+    day = resolve_today(today)
+    with open_store(db_path, create=False) as store:
+        learner, allowed = QuizStore(store).extra_attempt(quiz_ref, learner_ref, reason=_clean(reason),
+                                                          today=day, now=now())
+    limit = f"now {_plural(allowed, 'attempt')}" if allowed is not None else "the quiz has no limit anyway"
+    _say(console(), f"Extra attempt for {learner.name} ({learner.id}): {limit}; logged in the report.")
+
+
 @quiz.command("list", context_settings=CONTEXT_SETTINGS)
 @common_options
 def list_(db_path, today) -> None:
@@ -426,7 +776,6 @@ def list_(db_path, today) -> None:
 
     Example: flash quiz list
     """
-    from rich.markup import escape
     from rich.table import Table
 
     from ..store.quizzes import QuizStore
@@ -434,7 +783,8 @@ def list_(db_path, today) -> None:
     with open_store(db_path, create=False) as store:
         summaries = QuizStore(store).summaries()
     if not summaries:
-        click.echo("No quizzes yet: create one with 'flash quiz create --title TEXT --questions N --pass-mark PCT'.")
+        click.echo("No quizzes yet: create one with 'flash quiz create --title TEXT --questions N --pass-mark PCT "
+                   "--roster'.")
         return
     table = Table()
     for column in ("quiz", "title", "created", "questions", "pass mark", "attempts scored", "learners", "pass rate"):
@@ -443,51 +793,47 @@ def list_(db_path, today) -> None:
     for s in summaries:
         rate = f"{s.pass_rate:.0%} ({s.passed}/{s.learners})" if s.pass_rate is not None else "–"
         allowed = f" (max {s.max_attempts} each)" if s.max_attempts else ""
-        table.add_row(escape(s.id), escape(s.title), s.created_on, str(s.questions), f"{s.pass_mark}%",
+        table.add_row(_cell(s.id), _cell(s.title), s.created_on, str(s.questions), f"{s.pass_mark}%",
                       f"{s.attempts}{allowed}", str(s.learners), rate)
     console().print(table)
 
 
 @quiz.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("quiz_ref", metavar="QUIZ")
-@click.option("--format", "fmt", type=click.Choice(["gift", "qti", "paper"]), required=True,
-              help="gift: Moodle GIFT text; qti: IMS QTI 2.1 package (zip); paper: the learners' paper again.")
+@click.option("--format", "fmt", type=click.Choice(["gift", "qti"]), required=True,
+              help="gift: Moodle GIFT text; qti: IMS QTI 2.1 package (zip).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="[default: exports/<quiz id>.gift.txt, .qti.zip or .quiz.yaml]")
+              help="[default: exports/<quiz id>.gift.txt or .qti.zip]")
 @common_options
 def export(quiz_ref, fmt, output, db_path, today) -> None:
-    """Write a quiz for an LMS, answer key included: Moodle GIFT or an IMS QTI 2.1 package.
+    """Write a quiz's item pool for an LMS, answer key included: Moodle GIFT or an IMS QTI 2.1 package.
 
-    GIFT imports into a Moodle question bank (Question bank > Import > GIFT).
-    The QTI package (imsmanifest.xml, test.xml and one item per question)
-    is for tools that import QTI 2.1 (Canvas: QTI .zip file). Both contain the answers:
-    keep them away from learners. --format paper writes the learners'
-    question paper again (no answers).
+    GIFT imports into a Moodle question bank (Question bank > Import > GIFT);
+    draw a random question per attempt from that category as Moodle does.
+    The QTI package (imsmanifest.xml, test.xml and one item per question) is
+    for tools that import QTI 2.1 (Canvas: QTI .zip file). Both contain the
+    answers: keep them away from learners.
 
     Example: flash quiz export lesson-4-certification --format gift
     """
-    from ..quiz_formats import gift, qti_package, write_paper
+    from ..quiz.formats import gift, qti_package
     from ..store.quizzes import QuizStore
 
     with open_store(db_path, create=False) as store:
         the_quiz = QuizStore(store).get(quiz_ref)
-    suffix = {"gift": "gift.txt", "qti": "qti.zip", "paper": "quiz.yaml"}[fmt]
+    suffix = {"gift": "gift.txt", "qti": "qti.zip"}[fmt]
     path = output or Path("exports") / f"{the_quiz.id}.{suffix}"
-    if fmt == "paper":
-        write_paper(the_quiz.paper(), path)
-        note = "no answers in it"
-    else:
-        data = gift(the_quiz).encode("utf-8") if fmt == "gift" else qti_package(the_quiz)
-        _write(path, data)
-        note = "answer key included: keep it away from learners"
-    _say(console(), f"Wrote {path} ({len(the_quiz.questions)} questions; {note})")
+    data = gift(the_quiz).encode("utf-8") if fmt == "gift" else qti_package(the_quiz)
+    _write(path, data)
+    _say(console(), f"Wrote {path} ({_plural(len(the_quiz.questions), 'question')}; answer key included: "
+                    "keep it away from learners)")
 
 
-# -- learner --------------------------------------------------------------
+# -- learner --------------------------------------------------------------------
 
 
 class _TerminalChoices:
-    """A terminal: prompts until a valid choice; b goes back, Enter skips."""
+    """A terminal: prompts until a valid choice; < goes back, Enter skips."""
 
     interactive = True
 
@@ -529,8 +875,8 @@ class _LineChoices:
         last = chr(ord("A") + count - 1)
         if len(text) == 1 and "A" <= text <= last:
             return ord(text) - ord("A")
-        raise click.ClickException(f"standard input line {self.line_number}: '{line.strip()}' is not a choice "
-                                   f"from A to {last}; {self.what}")
+        raise click.ClickException(f"standard input line {self.line_number}: '{_short(line.strip(), 20)}' is not "
+                                   f"a choice from A to {last}; {self.what}")
 
 
 def _question_panel(prompt: str, options, *, title: str, subtitle: str = ""):
@@ -539,15 +885,15 @@ def _question_panel(prompt: str, options, *, title: str, subtitle: str = ""):
     from rich.table import Table
     from rich.text import Text
 
-    from ..quiz import letter
+    from ..quiz.model import clean_text, letter
 
     choices = Table.grid(padding=(0, 1))
     choices.add_column(style="bold", no_wrap=True)
     choices.add_column()
     for index, option in enumerate(options):
-        choices.add_row(f"{letter(index)})", Text(option.text))
-    return Panel(Group(Text(prompt), Text(""), choices), title=title, title_align="left", subtitle=subtitle or None,
-                 subtitle_align="right", border_style="cyan")
+        choices.add_row(f"{letter(index)})", Text(clean_text(option.text)))
+    return Panel(Group(Text(clean_text(prompt, keep_newlines=True)), Text(""), choices), title=title,
+                 title_align="left", subtitle=subtitle or None, subtitle_align="right", border_style="cyan")
 
 
 def _time_left(deadline: Optional[datetime]) -> str:
@@ -559,75 +905,74 @@ def _time_left(deadline: Optional[datetime]) -> str:
 
 @quiz.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("paper_path", metavar="PAPER", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--learner", required=True, metavar="NAME", help="Your name, as your manager knows it.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Where to write your answers. [default: next to the paper, <quiz>.<name>.answers.yaml]")
+              help="Where to write your answers. [default: next to the paper, <quiz>--<you>.answers.json]")
+@click.option("--text-block", is_flag=True,
+              help="Also print the answers as a text block to paste into a mail (if attachments get lost).")
 @common_options
-def take(paper_path, learner, output, db_path, today) -> None:
-    """Take a quiz from its question paper and write your answers file for your manager.
+def take(paper_path, output, text_block, db_path, today) -> None:
+    """Take your personal paper and write your signed answers file for your manager.
 
-    One question at a time, with progress and the time left when there is a
-    limit; a review screen comes before you submit. Options appear in an
-    order of your own, so your letters differ from a colleague's. Your
-    score comes from your manager, who holds the key.
+    One question at a time, with progress and, when there is a limit, the
+    time left, also on the review screen before you submit. Answers given
+    after the limit do not count (the rest do). Your score comes from your
+    manager, who holds the key.
 
     When standard input is not a terminal, each line answers the next
     question (A, B, C, ...; '-' or a blank line skips it); nothing is
     written unless every question gets a line. --db and --today are not used.
 
-    Example: flash quiz take exports/lesson-4-certification-1a2b3c.quiz.yaml --learner "Ann Lee"
+    Example: flash quiz take lesson-4-certification-202611--priya-natarajan.paper.json
     """
-    from ..errors import QuizError
-    from ..quiz import AnswerSheet, clean_learner, display_order
-    from ..quiz_formats import load_paper, write_answers
+    from ..quiz.papers import answers_document, load_paper, text_block as block, write_answers
 
-    try:
-        name = clean_learner(learner)
-    except QuizError as exc:
-        raise click.BadParameter(str(exc), param_hint="--learner") from None
-    paper, checksum = load_paper(paper_path)
+    paper = load_paper(paper_path)
     out = console()
     interactive = sys.stdin.isatty()
     keys = _TerminalChoices() if interactive else _LineChoices(
         sys.stdin, what="nothing was written", stop_at_end=False)
-    orders = {q.id: display_order(q, paper.quiz_id, name) for q in paper.questions}
     started = now()
-    deadline = started + timedelta(minutes=paper.time_limit) if paper.time_limit else None
-    limits = [f"{len(paper.questions)} questions", f"pass mark {paper.pass_mark}%"]
-    if paper.time_limit:
-        limits.append(f"{paper.time_limit} minutes")
+    deadline = started + timedelta(seconds=paper.time_limit_seconds) if paper.time_limit_seconds else None
+    limits = [_plural(len(paper.questions), "question"), f"pass mark {paper.pass_mark}%"]
+    if paper.time_limit_seconds:
+        limits.append(f"{paper.time_limit_seconds // 60} minutes")
     if paper.max_attempts:
-        limits.append(f"{paper.max_attempts} attempt{'s' if paper.max_attempts != 1 else ''} allowed")
-    _say(out, f"{paper.title} · {' · '.join(limits)} · learner {name}")
+        limits.append(f"{_plural(paper.max_attempts, 'attempt')} allowed")
+    _say(out, f"{paper.title} · {' · '.join(limits)} · {paper.learner_name} ({paper.learner_id})")
 
-    choices: dict[str, Optional[int]] = {q.id: None for q in paper.questions}
-    timed_out = _ask_all(paper, orders, choices, keys, out, deadline, range(len(paper.questions)))
+    choices: dict[str, tuple[Optional[int], Optional[datetime]]] = {q.id: (None, None) for q in paper.questions}
+    timed_out = _ask_all(paper, choices, keys, out, deadline, range(len(paper.questions)))
     while True:
-        out.print(_review_table(paper, orders, choices))
+        out.print(_review_table(paper, choices, deadline))
         if timed_out or not interactive:
             break
-        answer = click.prompt("Enter: submit · a question number: change that answer",
-                              default="", show_default=False).strip()
+        answer = click.prompt(f"{_time_left(deadline) + ' · ' if deadline else ''}Enter: submit · "
+                              "a question number: change that answer", default="", show_default=False).strip()
+        if deadline is not None and now() >= deadline:
+            out.print("Time is up: your answers so far are submitted.")
+            break
         if not answer:
             break
         if answer.isdigit() and 1 <= int(answer) <= len(paper.questions):
-            timed_out = _ask_all(paper, orders, choices, keys, out, deadline, [int(answer) - 1])
+            timed_out = _ask_all(paper, choices, keys, out, deadline, [int(answer) - 1])
         else:
             out.print(f"Type a number from 1 to {len(paper.questions)}, or press Enter to submit.")
     finished = now()
-    sheet = AnswerSheet(
-        quiz_id=paper.quiz_id, paper_checksum=checksum, learner=name,
-        started_at=started.isoformat(timespec="seconds"), finished_at=finished.isoformat(timespec="seconds"),
-        choices={qid: (orders[qid][index].id if index is not None else None) for qid, index in choices.items()},
-    )
-    path = output or _answers_path(paper_path, paper.quiz_id, name)
-    write_answers(sheet, path)
-    answered = sum(index is not None for index in choices.values())
+    answers = {}
+    for q in paper.questions:
+        index, at = choices[q.id]
+        answers[q.id] = (q.options[index].id, at) if index is not None else (None, None)
+    document = answers_document(paper, answers, started=started, finished=finished, client="terminal")
+    path = output or _answers_path(paper_path, paper)
+    write_answers(document, path)
+    answered = sum(index is not None for index, _ in choices.values())
     _say(out, f"Answers saved to {path} ({answered} of {len(choices)} answered). "
               f"Hand this file to your manager, who scores it with: flash quiz score {path}")
+    if text_block:
+        click.echo(block(document), nl=False)
 
 
-def _ask_all(paper, orders, choices, keys, out, deadline, indexes) -> bool:
+def _ask_all(paper, choices, keys, out, deadline, indexes) -> bool:
     """Ask the questions at ``indexes`` in turn; return True if time ran out."""
     indexes = list(indexes)
     position = 0
@@ -639,55 +984,51 @@ def _ask_all(paper, orders, choices, keys, out, deadline, indexes) -> bool:
         index = indexes[position]
         q = paper.questions[index]
         subtitle = " · ".join(filter(None, [f"{total - index - 1} to go", _time_left(deadline)]))
-        out.print(_question_panel(q.prompt, orders[q.id], title=f"Question {index + 1} of {total}",
-                                  subtitle=subtitle))
+        out.print(_question_panel(q.prompt, q.options, title=f"Question {index + 1} of {total}", subtitle=subtitle))
         choice = keys.choose(len(q.options), can_go_back=position > 0)
         if choice is None:
             raise click.ClickException(
                 f"standard input ended after {getattr(keys, 'line_number', 1) - 1} answers, "
                 f"but the paper has {total} questions; nothing was written"
             )
-        if deadline is not None and now() > deadline:
+        moment = now()
+        if deadline is not None and moment > deadline:
             out.print("Time is up: that answer came after the limit and is not counted.")
             return True
         if choice == BACK:
             position -= 1
             continue
-        choices[q.id] = None if choice == SKIP else choice
+        choices[q.id] = (None, None) if choice == SKIP else (choice, moment)
         position += 1
     return False
 
 
-def _review_table(paper, orders, choices):
+def _review_table(paper, choices, deadline):
     from rich.markup import escape
     from rich.table import Table
 
-    from ..quiz import letter
+    from ..quiz.model import letter
 
-    table = Table(title="Review your answers", title_justify="left")
+    left = f" ({_time_left(deadline)})" if deadline is not None else ""
+    table = Table(title=f"Review your answers{left}", title_justify="left")
     for column in ("#", "question", "your answer"):
         table.add_column(column)
     for number, q in enumerate(paper.questions, start=1):
-        index = choices[q.id]
-        answer = f"{letter(index)}) {_short(orders[q.id][index].text, 40)}" if index is not None else "[red]—[/red]"
-        table.add_row(str(number), escape(_short(q.prompt, 50)),
-                      escape(answer) if index is not None else answer)
+        index = choices[q.id][0]
+        answer = f"{letter(index)}) {_short(q.options[index].text, 40)}" if index is not None else None
+        table.add_row(str(number), escape(_short(q.prompt, 50)), escape(answer) if answer else "[red]—[/red]")
     return table
 
 
-def _answers_path(paper_path: Path, quiz_id: str, learner: str) -> Path:
-    """``<paper folder>/<quiz>.<learner>.answers.yaml``, numbered if taken (an earlier attempt is kept)."""
-    base = paper_path.name
-    for suffix in (".quiz.yaml", ".quiz.yml", ".yaml", ".yml"):
-        if base.endswith(suffix):
-            base = base[: -len(suffix)]
-            break
-    stem = f"{base or quiz_id}.{_slug(learner)}"
-    path = paper_path.parent / f"{stem}.answers.yaml"
+def _answers_path(paper_path: Path, paper) -> Path:
+    """``<paper folder>/<quiz>--<learner>.answers.json``, numbered if taken (an earlier attempt is kept)."""
+    stem = f"{paper.quiz_id}--{paper.learner_id}"
+    stem = _slug(stem) if any(ch in stem for ch in "/\\\0") or stem.startswith(".") else stem
+    path = paper_path.parent / f"{stem}.answers.json"
     n = 1
     while path.exists():
         n += 1
-        path = paper_path.parent / f"{stem}.{n}.answers.yaml"
+        path = paper_path.parent / f"{stem}.{n}.answers.json"
     return path
 
 
@@ -715,7 +1056,8 @@ def practice(paths, count, kinds, seed, db_path, today) -> None:
 
     from ..decks import load_decks, shipped_decks_dir
     from ..errors import QuizError
-    from ..quiz import available, generate, letter, parse_kinds
+    from ..quiz.generate import available, generate
+    from ..quiz.model import letter, parse_kinds
     from ..store.quizzes import make_due_today
 
     day = resolve_today(today)
@@ -761,5 +1103,4 @@ def practice(paths, count, kinds, seed, db_path, today) -> None:
                      style="yellow")
     _say(out, f"Practice: {right} of {asked} right.")
     if due:
-        _say(out, f"{len(due)} card{'s' if len(due) != 1 else ''} due today from this practice: "
-                  "run 'flash review'.")
+        _say(out, f"{_plural(len(due), 'card')} due today from this practice: run 'flash review'.")

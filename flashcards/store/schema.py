@@ -185,6 +185,69 @@ MIGRATIONS: list[list[str]] = [
         """CREATE INDEX card_state_new ON card_state(deck_id, position, buried_until, card_id, due, retired,
            suspended) WHERE retired = 0 AND suspended = 0 AND due IS NULL""",
     ],
+    # 4: personal papers (docs/quiz-files.md): the roster, one paper per learner with its secret
+    # token and which item each of its questions shows, the manager's audit log (void, drop,
+    # extra attempt), and columns that tie attempts to roster ids and papers. Cards are referred
+    # to by their text id deck/entry/kind only, so these tables do not depend on how cards are keyed.
+    [
+        """CREATE TABLE roster (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            email TEXT NOT NULL UNIQUE,
+            team TEXT NOT NULL DEFAULT '',
+            added_on TEXT NOT NULL,
+            updated_on TEXT NOT NULL
+        )""",
+        "ALTER TABLE quizzes ADD COLUMN question_count INTEGER",
+        "ALTER TABLE quizzes ADD COLUMN personal INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE quiz_questions ADD COLUMN dropped INTEGER NOT NULL DEFAULT 0",
+        """CREATE TABLE quiz_papers (
+            id TEXT PRIMARY KEY,
+            quiz_id TEXT NOT NULL REFERENCES quizzes(id),
+            learner_id TEXT NOT NULL REFERENCES roster(id),
+            token TEXT NOT NULL,
+            issued_on TEXT NOT NULL,
+            issued_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX quiz_papers_learner ON quiz_papers(quiz_id, learner_id)",
+        """CREATE TABLE quiz_paper_questions (
+            paper_id TEXT NOT NULL REFERENCES quiz_papers(id),
+            position INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            options TEXT NOT NULL,
+            PRIMARY KEY (paper_id, id)
+        )""",
+        "ALTER TABLE quiz_attempts ADD COLUMN learner_id TEXT",
+        "ALTER TABLE quiz_attempts ADD COLUMN paper_id TEXT",
+        "ALTER TABLE quiz_attempts ADD COLUMN client TEXT",
+        "ALTER TABLE quiz_attempts ADD COLUMN late INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE quiz_attempts ADD COLUMN voided INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE quiz_responses ADD COLUMN item_id TEXT",
+        "ALTER TABLE quiz_responses ADD COLUMN late INTEGER NOT NULL DEFAULT 0",
+        """CREATE TABLE quiz_audit (
+            id INTEGER PRIMARY KEY,
+            quiz_id TEXT NOT NULL REFERENCES quizzes(id),
+            action TEXT NOT NULL CHECK (action IN ('void', 'drop', 'extra-attempt')),
+            learner_id TEXT,
+            item_id TEXT,
+            attempt INTEGER,
+            reason TEXT NOT NULL DEFAULT '',
+            day TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX quiz_audit_quiz ON quiz_audit(quiz_id)",
+        # every answers file seen, by the sha256 of its bytes: re-scoring a folder skips them
+        """CREATE TABLE quiz_files_seen (
+            file_hash TEXT PRIMARY KEY,
+            quiz_id TEXT,
+            status TEXT NOT NULL CHECK (status IN ('scored', 'duplicate', 'rejected')),
+            reason TEXT NOT NULL DEFAULT '',
+            file TEXT NOT NULL,
+            seen_on TEXT NOT NULL
+        )""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

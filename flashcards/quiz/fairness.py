@@ -1,0 +1,65 @@
+"""Measuring how fair generated questions are (used by ``benchmarks/quiz_fairness.py`` and the tests).
+
+- ``word_match_credit``: what the strategy "pick the option sharing the most
+  words with the stem" expects to score on a question: 1/k when the key is
+  among k tied best options, 0 when it is not among them. Chance is 1/options.
+- ``defects``: what makes a question have two defensible answers: two options
+  the same or nearly the same (``flashcards.similar``), or a distractor that
+  contains the key (or is contained in it).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Sequence
+
+from ..model import Deck
+from .generate import draw, generate, overlap, too_close
+from .model import Question
+
+
+def word_match_credit(question: Question) -> float:
+    scores = {o.id: overlap(question.prompt, o.text) for o in question.options}
+    best = max(scores.values())
+    tied = [oid for oid, score in scores.items() if score == best]
+    return 1 / len(tied) if question.answer in tied else 0.0
+
+
+def defects(question: Question) -> list[str]:
+    found = []
+    options = question.options
+    for i, a in enumerate(options):
+        for b in options[i + 1:]:
+            if too_close(a.text, b.text):
+                key = question.answer in (a.id, b.id)
+                found.append(("distractor too close to the key" if key else "two distractors too close")
+                             + f": {a.id} / {b.id}")
+    return found
+
+
+@dataclass(frozen=True)
+class Fairness:
+    quizzes: int
+    questions: int
+    word_match: float  # expected share correct for the word-matching strategy
+    chance: float  # expected share correct guessing at random
+    defective_questions: int
+    quizzes_with_defect: int
+
+
+def measure(decks: Sequence[Deck], *, quizzes: int = 200, per_quiz: int = 20, first_seed: int = 0) -> Fairness:
+    """Fairness over ``quizzes`` random quizzes as papers are made: a pool from the decks, then a draw."""
+    credit = chance = 0.0
+    asked = bad = bad_quizzes = 0
+    for seed in range(first_seed, first_seed + quizzes):
+        pool = generate(decks, None, seed=seed, prefix="i")
+        paper = draw(pool, per_quiz, random.Random(seed))
+        flawed = [q for q in paper if defects(q)]
+        bad += len(flawed)
+        bad_quizzes += bool(flawed)
+        for q in paper:
+            credit += word_match_credit(q)
+            chance += 1 / len(q.options)
+            asked += 1
+    return Fairness(quizzes, asked, credit / asked, chance / asked, bad, bad_quizzes)

@@ -1,0 +1,350 @@
+"""Questions from decks: stems that read well, distractors that are fair.
+
+Pure and deterministic: ``random.Random(seed)`` drives every choice, so the
+same decks, kinds and seed give the same questions.
+
+Fairness rules for the options of one question:
+
+- the key appears once; no two options are the same or nearly the same
+  (``flashcards.similar``, the measure ``flash lint`` uses); no distractor
+  contains the key or is contained in it; a distractor never comes from an
+  entry that is also a right answer (same term name, same analogy);
+- word matching does not find the key: distractors are chosen among the
+  texts that share at least as many words with the stem as the key does, so
+  "pick the option that shares the most words with the question" is no
+  better than a guess among the tied options (see ``benchmarks/quiz_fairness.py``).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional, Sequence
+
+from ..errors import QuizError
+from ..model import (
+    ANALOG_LABEL, BREAKS_QUESTION, DEFINITION_QUESTION, HOLDS_QUESTION, PHRASE_QUESTION, CardKind, Deck, Entry,
+    Phrase, Term, card_id,
+)
+from ..similar import NEAR_DUPLICATE, normalise, similarity, words
+from .model import ALL_KINDS, KIND_GROUPS, MAX_OPTIONS, MIN_OPTIONS, Option, Question, QuestionKind, normalise_text
+
+BLANK = "____"
+REPLY_QUESTION = "What do you answer?"
+_FIELD_LABELS = {
+    CardKind.DEFINITION: "Definition",
+    CardKind.WHAT_IT_DOES: "What it does",
+    CardKind.WHOS_BEHIND_IT: "Who's behind it",
+    CardKind.WHAT_MAKES_IT_DISTINCT: "What makes it distinct",
+}
+_KIND_NEEDS = {
+    QuestionKind.WHICH_TERM: f"at least {MIN_OPTIONS} terms with different names",
+    QuestionKind.WHAT_IS: f"at least {MIN_OPTIONS} terms with different names",
+    QuestionKind.PHRASE: f"at least {MIN_OPTIONS} phrases",
+    QuestionKind.REPLY: f"a buyer line and at least {MIN_OPTIONS} phrases",
+    QuestionKind.BREAKS: f"at least {MIN_OPTIONS} analogs with 'breaks' text",
+    QuestionKind.HOLDS: f"at least {MIN_OPTIONS} analogs with 'holds' text",
+}
+# mass nouns read without an article: "What is pre-training?", not "What is a pre-training?"
+_MASS_ENDINGS = ("ing", "tion", "sion", "ence", "ance", "ment", "ure", "ity", "ness", "ism")
+
+
+def what_is_stem(term: str) -> str:
+    """A "what is" question that reads well out of context: "What are tokens?", "What is a base model?"."""
+    head, _, rest = term.partition(" (")
+    suffix = f" ({rest}" if rest else ""
+    first = head.split()[0] if head.split() else head
+    proper = first.isupper() or any(ch.isdigit() for ch in head) or (len(first) > 1 and first[1:] != first[1:].lower())
+    shown = head if proper else head[:1].lower() + head[1:]
+    last = head.split()[-1].lower() if head.split() else ""
+    if not proper and last.endswith("s") and not last.endswith(("ss", "us", "is")):
+        return f"What are {shown}{suffix}?"
+    if proper or last.endswith(_MASS_ENDINGS):
+        return f"What is {shown}{suffix}?"
+    article = "an" if shown[:1].lower() in "aeiou" else "a"
+    return f"What is {article} {shown}{suffix}?"
+
+
+def _mask(text: str, term: str) -> str:
+    """Blank out the term (singular, plural, head before a parenthesis): the stem must not name the answer."""
+    names = {term}
+    head = term.split(" (")[0].strip()
+    if len(head) >= 3:
+        names.add(head)
+    for name in list(names):
+        if name.lower().endswith("s") and len(name) > 4:
+            names.add(name[:-1])
+    for name in sorted(names, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?:s|es)?(?!\w)", BLANK, text, flags=re.IGNORECASE)
+    return text
+
+
+def _concept(entry: Entry) -> str:
+    if isinstance(entry, Term):
+        return entry.term
+    if isinstance(entry, Phrase):
+        buyer = getattr(entry, "buyer_says", None)
+        return f"Buyer says: {buyer}" if buyer else f"Don't say: {entry.dont_say}"
+    return f"{entry.concept} ~ {entry.analog}"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: QuestionKind
+    deck: Deck
+    entry: Entry
+    card_kind: CardKind
+    prompt: str
+    correct: str
+    pool: str  # which distractor pool
+    group: str  # pool items of the same group are also right answers, so never distractors
+    partner: str = ""  # the entry's own wrong answer, if it has one (where the analogy breaks, for "holds")
+
+    @property
+    def prompt_key(self) -> str:
+        return normalise_text(self.prompt)
+
+
+@dataclass(frozen=True)
+class PoolItem:
+    deck_id: str
+    text: str
+    group: str
+
+
+def candidates(decks: Sequence[Deck]) -> tuple[list[Candidate], dict[str, list[PoolItem]]]:
+    """Every question the decks could give, and the distractor pools, in deck order."""
+    found: list[Candidate] = []
+    pools: dict[str, list[PoolItem]] = {k: [] for k in ("terms", "definitions", "do_say", "breaks", "holds")}
+    seen_terms: set[tuple[str, str]] = set()
+    reply_kind = getattr(CardKind, "REPLY", CardKind.PHRASE)
+    for deck in decks:
+        for term in deck.terms:
+            group = normalise_text(term.term)
+            if (deck.id, group) not in seen_terms:
+                seen_terms.add((deck.id, group))
+                pools["terms"].append(PoolItem(deck.id, term.term, group))
+            pools["definitions"].append(PoolItem(deck.id, term.definition, group))
+            fields = [(CardKind.DEFINITION, term.definition)] + [
+                (kind, getattr(term, kind.value))
+                for kind in (CardKind.WHAT_IT_DOES, CardKind.WHOS_BEHIND_IT, CardKind.WHAT_MAKES_IT_DISTINCT)
+            ]
+            for card_kind, text in fields:
+                if text:
+                    prompt = f"{_FIELD_LABELS[card_kind]}: {_mask(text, term.term)}\n\n{DEFINITION_QUESTION}"
+                    found.append(Candidate(QuestionKind.WHICH_TERM, deck, term, card_kind, prompt,
+                                           term.term, "terms", group))
+            found.append(Candidate(QuestionKind.WHAT_IS, deck, term, CardKind.TERM, what_is_stem(term.term),
+                                   term.definition, "definitions", group))
+        for phrase in deck.phrases:
+            group = f"{deck.id}/{phrase.id}"
+            pools["do_say"].append(PoolItem(deck.id, phrase.do_say, group))
+            buyer = getattr(phrase, "buyer_says", None)
+            if buyer:
+                found.append(Candidate(QuestionKind.REPLY, deck, phrase, reply_kind,
+                                       f"The buyer says: \u201c{buyer}\u201d\n\n{REPLY_QUESTION}",
+                                       phrase.do_say, "do_say", group))
+            elif phrase.dont_say:
+                found.append(Candidate(QuestionKind.PHRASE, deck, phrase, CardKind.PHRASE,
+                                       f"Don't say: \u201c{phrase.dont_say}\u201d\n\n{PHRASE_QUESTION}",
+                                       phrase.do_say, "do_say", group))
+        for analog in deck.analogs:
+            group = normalise_text(f"{analog.concept}\n{analog.analog}")
+            for kind, card_kind, text, question, partner in (
+                (QuestionKind.BREAKS, CardKind.BREAKS, analog.breaks, BREAKS_QUESTION, analog.holds),
+                (QuestionKind.HOLDS, CardKind.HOLDS, analog.holds, HOLDS_QUESTION, analog.breaks),
+            ):
+                if text:
+                    pools[kind.value].append(PoolItem(deck.id, text, group))
+                    found.append(Candidate(kind, deck, analog, card_kind,
+                                           f"{analog.concept}\n{ANALOG_LABEL} {analog.analog}\n\n{question}",
+                                           text, kind.value, group, partner or ""))
+    return found, pools
+
+
+def _contains(a: str, b: str) -> bool:
+    """One text holds the other (normalised, as whole words)."""
+    na, nb = f" {normalise(a)} ", f" {normalise(b)} "
+    return len(na.strip()) > 0 and len(nb.strip()) > 0 and (na in nb or nb in na)
+
+
+@lru_cache(maxsize=65536)
+def too_close(a: str, b: str) -> bool:
+    """The same or nearly the same, or one contains the other: never two options of one question."""
+    return normalise_text(a) == normalise_text(b) or similarity(a, b) >= NEAR_DUPLICATE or _contains(a, b)
+
+
+def eligible(candidate: Candidate, pool: list[PoolItem]) -> list[PoolItem]:
+    """Pool items that may be distractors: not another right answer, not too close to the key, no repeats."""
+    items: list[PoolItem] = []
+    for item in pool:
+        if item.group == candidate.group or too_close(item.text, candidate.correct):
+            continue
+        if any(too_close(item.text, other.text) for other in items):
+            continue
+        items.append(item)
+    return items
+
+
+@lru_cache(maxsize=65536)
+def overlap(stem: str, text: str) -> int:
+    """Content words an option shares with the stem (what a word-matching guesser counts)."""
+    return len(words(stem) & words(text))
+
+
+def choose_distractors(candidate: Candidate, pool: list[PoolItem], rng: random.Random, count: int) -> list[str]:
+    """``count`` distractors: none too close to the key or to each other; as many as possible sharing
+    at least as many words with the stem as the key does, from the question's own deck first.
+
+    An analogy's own other side comes first (for "where does it hold?", where it breaks): it names
+    the same things as the key, so word matching cannot tell them apart, and it tests exactly the
+    distinction the card teaches.
+    """
+    key_overlap = overlap(candidate.prompt, candidate.correct)
+    items = eligible(candidate, pool)
+    rng.shuffle(items)
+    if candidate.partner and not too_close(candidate.partner, candidate.correct):
+        items.insert(0, PoolItem(candidate.deck.id, candidate.partner, ""))
+
+    def rank(item: PoolItem) -> tuple[int, int, int]:
+        score = overlap(candidate.prompt, item.text)
+        return (0 if score >= key_overlap else 1, 0 if item.deck_id == candidate.deck.id else 1, -score)
+
+    items.sort(key=lambda item: (item.group != "", rank(item)))
+    chosen: list[str] = []
+    for item in items:
+        if len(chosen) == count:
+            break
+        if not any(too_close(item.text, text) for text in chosen):
+            chosen.append(item.text)
+    return chosen
+
+
+def _usable(c: Candidate, pools: dict[str, list[PoolItem]]) -> bool:
+    return len(eligible(c, pools[c.pool])) >= MIN_OPTIONS - 1
+
+
+def available(decks: Sequence[Deck], kinds: Sequence[QuestionKind] = ALL_KINDS) -> dict[QuestionKind, int]:
+    """How many different questions of each kind the decks can give."""
+    found, pools = candidates(decks)
+    counts = {kind: 0 for kind in kinds}
+    prompts: set[str] = set()
+    for c in found:
+        if c.kind in counts and c.prompt_key not in prompts and _usable(c, pools):
+            prompts.add(c.prompt_key)
+            counts[c.kind] += 1
+    return counts
+
+
+def _check(decks: Sequence[Deck], n: Optional[int], kinds: Optional[Sequence[QuestionKind]]
+           ) -> tuple[tuple[QuestionKind, ...], dict[QuestionKind, int]]:
+    if n is not None and n < 1:
+        raise QuizError("a quiz needs at least one question")
+    if not decks:
+        raise QuizError("no decks to draw questions from")
+    if not kinds:  # every kind the decks can give
+        kinds = tuple(k for k, count in available(decks).items() if count) or ALL_KINDS
+    kinds = tuple(kinds)
+    counts = available(decks, kinds)
+    # a group ("phrases") asks for what the decks have of it: no buyer lines, no 'reply' questions
+    kinds = tuple(k for k in kinds if counts[k] or not any(
+        k in group and any(counts.get(other) for other in group if other in kinds) for group in KIND_GROUPS.values()))
+    counts = {k: counts[k] for k in kinds}
+    missing = [k for k in kinds if counts[k] == 0]
+    if missing:
+        raise QuizError("; ".join(
+            f"the decks cannot give '{k.value}' questions (they need {_KIND_NEEDS[k]})" for k in missing
+        ))
+    total = sum(counts.values())
+    if n is not None and n > total:
+        detail = ", ".join(f"{k.value} {counts[k]}" for k in kinds)
+        raise QuizError(f"asked for {n} questions, but the decks give at most {total} "
+                        f"of the chosen kinds ({detail})")
+    return kinds, counts
+
+
+def take_turns(by_kind: dict, n: int, entry_of, prompt_of) -> list:
+    """Kinds take turns; no entry twice while fresh ones remain; no prompt twice. Lists are pre-shuffled."""
+    chosen: list = []
+    used_entries: set = set()
+    used_prompts: set = set()
+    for fresh_only in (True, False):
+        progress = True
+        while len(chosen) < n and progress:
+            progress = False
+            for kind in by_kind:
+                if len(chosen) == n:
+                    break
+                for c in by_kind[kind]:
+                    if prompt_of(c) in used_prompts or (fresh_only and entry_of(c) in used_entries):
+                        continue
+                    chosen.append(c)
+                    used_prompts.add(prompt_of(c))
+                    used_entries.add(entry_of(c))
+                    progress = True
+                    break
+    return chosen
+
+
+def generate(decks: Sequence[Deck], n: Optional[int], kinds: Optional[Sequence[QuestionKind]] = None,
+             seed: int = 0, *, options: int = MAX_OPTIONS, prefix: str = "q") -> tuple[Question, ...]:
+    """Draw ``n`` questions (``None``: every question the decks give) deterministically for ``seed``.
+
+    Kinds take turns, so the mix is even; no entry is asked about twice while
+    fresh ones remain; no two questions share a prompt. Each question has
+    ``options`` options (fewer, but at least ``MIN_OPTIONS``, when the decks
+    lack material) chosen by ``choose_distractors``.
+
+    Raises ``QuizError`` when a kind asked for cannot be made at all, or the
+    decks give fewer than ``n`` questions of the chosen kinds.
+    """
+    kinds, counts = _check(decks, n, kinds)
+    if n is None:
+        n = sum(counts.values())
+    rng = random.Random(seed)
+    found, pools = candidates(decks)
+    by_kind: dict[QuestionKind, list[Candidate]] = {k: [] for k in kinds}
+    for c in found:
+        if c.kind in by_kind and _usable(c, pools):
+            by_kind[c.kind].append(c)
+    for kind in kinds:
+        rng.shuffle(by_kind[kind])
+    chosen = take_turns(by_kind, n, lambda c: (c.deck.id, c.entry.id), lambda c: c.prompt_key)
+    rng.shuffle(chosen)
+    width = max(2, len(str(n)))
+    return tuple(_build(c, f"{prefix}{i:0{width}d}", pools[c.pool], rng, options)
+                 for i, c in enumerate(chosen, start=1))
+
+
+def _build(c: Candidate, qid: str, pool: list[PoolItem], rng: random.Random, options: int) -> Question:
+    texts = [c.correct] + choose_distractors(c, pool, rng, options - 1)
+    rng.shuffle(texts)
+    opts = tuple(Option(f"o{i}", text) for i, text in enumerate(texts, start=1))
+    answer = next(o.id for o in opts if o.text == c.correct)
+    return Question(
+        id=qid, kind=c.kind, prompt=c.prompt, options=opts, answer=answer,
+        deck_id=c.deck.id, entry_id=c.entry.id, card_id=card_id(c.deck.id, c.entry.id, c.card_kind),
+        concept=_concept(c.entry), tags=tuple(c.entry.tags),
+    )
+
+
+def draw(items: Sequence[Question], n: int, rng: random.Random) -> list[Question]:
+    """One learner's ``n`` questions from a quiz's pool: kinds take turns, fresh entries first, shuffled."""
+    live = [q for q in items if not q.dropped]
+    if n > len(live):
+        raise QuizError(f"a paper needs {n} questions but the pool has {len(live)}")
+    kinds = [k for k in ALL_KINDS if any(q.kind is k for q in live)]
+    by_kind = {k: [q for q in live if q.kind is k] for k in kinds}
+    for k in kinds:
+        rng.shuffle(by_kind[k])
+    chosen = take_turns(by_kind, n, lambda q: q.entry_key, lambda q: normalise_text(q.prompt))
+    rng.shuffle(chosen)
+    return chosen
+
+
+def quiz_id_for(title: str, seed: int) -> str:
+    """A readable id: the title's slug and a short code from the seed."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.casefold()).strip("-")[:40].strip("-") or "quiz"
+    return f"{slug}-{seed % 1_000_000:06d}"
