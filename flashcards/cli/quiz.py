@@ -358,9 +358,10 @@ def score(files, retry, db_path, today) -> None:
             if verdict.status is Status.SCORED:
                 outcome = "[green]pass[/green]" if verdict.passed else "[yellow]fail[/yellow]"
                 late = f"; {_plural(verdict.late, 'late answer')} dropped" if verdict.late else ""
+                quiz_note = f" of quiz {sheet.quiz_id}" if len({s.quiz_id for _, _, s in loaded}) > 1 else ""
                 rows[index] = (str(file), learner, f"{outcome} {verdict.correct}/{verdict.total} "
                                f"({100 * verdict.correct / max(verdict.total, 1):.0f}%)",
-                               f"attempt {verdict.attempt} of quiz {sheet.quiz_id} ({sheet.client}){late}")
+                               f"attempt {verdict.attempt}{quiz_note} ({sheet.client}){late}")
             elif verdict.status is Status.DUPLICATE:
                 duplicates += 1
                 rows[index] = (str(file), learner, "[yellow]not counted[/yellow]", verdict.reason)

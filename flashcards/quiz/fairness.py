@@ -3,6 +3,8 @@
 - ``word_match_credit``: what the strategy "pick the option sharing the most
   words with the stem" expects to score on a question: 1/k when the key is
   among k tied best options, 0 when it is not among them. Chance is 1/options.
+  The opposite strategy (fewest words) is measured too: a generator that
+  merely inverted the cue would be just as unfair.
 - ``defects``: what makes a question have two defensible answers: two options
   the same or nearly the same (``flashcards.similar``), or a distractor that
   contains the key (or is contained in it).
@@ -19,9 +21,10 @@ from .generate import draw, generate, overlap, too_close
 from .model import Question
 
 
-def word_match_credit(question: Question) -> float:
+def word_match_credit(question: Question, *, fewest: bool = False) -> float:
+    """Expected credit of picking the option sharing the most (``fewest``: the fewest) words with the stem."""
     scores = {o.id: overlap(question.prompt, o.text) for o in question.options}
-    best = max(scores.values())
+    best = min(scores.values()) if fewest else max(scores.values())
     tied = [oid for oid, score in scores.items() if score == best]
     return 1 / len(tied) if question.answer in tied else 0.0
 
@@ -43,6 +46,7 @@ class Fairness:
     quizzes: int
     questions: int
     word_match: float  # expected share correct for the word-matching strategy
+    fewest_words: float  # ... for its opposite
     chance: float  # expected share correct guessing at random
     defective_questions: int
     quizzes_with_defect: int
@@ -50,7 +54,7 @@ class Fairness:
 
 def measure(decks: Sequence[Deck], *, quizzes: int = 200, per_quiz: int = 20, first_seed: int = 0) -> Fairness:
     """Fairness over ``quizzes`` random quizzes as papers are made: a pool from the decks, then a draw."""
-    credit = chance = 0.0
+    credit = fewest = chance = 0.0
     asked = bad = bad_quizzes = 0
     for seed in range(first_seed, first_seed + quizzes):
         pool = generate(decks, None, seed=seed, prefix="i")
@@ -60,6 +64,7 @@ def measure(decks: Sequence[Deck], *, quizzes: int = 200, per_quiz: int = 20, fi
         bad_quizzes += bool(flawed)
         for q in paper:
             credit += word_match_credit(q)
+            fewest += word_match_credit(q, fewest=True)
             chance += 1 / len(q.options)
             asked += 1
-    return Fairness(quizzes, asked, credit / asked, chance / asked, bad, bad_quizzes)
+    return Fairness(quizzes, asked, credit / asked, fewest / asked, chance / asked, bad, bad_quizzes)

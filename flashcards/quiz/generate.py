@@ -195,8 +195,8 @@ def overlap(stem: str, text: str) -> int:
 
 
 def choose_distractors(candidate: Candidate, pool: list[PoolItem], rng: random.Random, count: int) -> list[str]:
-    """``count`` distractors: none too close to the key or to each other; as many as possible sharing
-    at least as many words with the stem as the key does, from the question's own deck first.
+    """``count`` distractors: none too close to the key or to each other; those sharing about as many
+    words with the stem as the key does first, from the question's own deck first.
 
     An analogy's own other side comes first (for "where does it hold?", where it breaks): it names
     the same things as the key, so word matching cannot tell them apart, and it tests exactly the
@@ -208,9 +208,10 @@ def choose_distractors(candidate: Candidate, pool: list[PoolItem], rng: random.R
     if candidate.partner and not too_close(candidate.partner, candidate.correct):
         items.insert(0, PoolItem(candidate.deck.id, candidate.partner, ""))
 
-    def rank(item: PoolItem) -> tuple[int, int, int]:
-        score = overlap(candidate.prompt, item.text)
-        return (0 if score >= key_overlap else 1, 0 if item.deck_id == candidate.deck.id else 1, -score)
+    def rank(item: PoolItem) -> tuple[int, int]:
+        # as close as possible to the key's word overlap, from above or below: then neither "most
+        # words shared" nor "fewest words shared" points at the key
+        return (abs(overlap(candidate.prompt, item.text) - key_overlap), 0 if item.deck_id == candidate.deck.id else 1)
 
     items.sort(key=lambda item: (item.group != "", rank(item)))
     chosen: list[str] = []
@@ -266,25 +267,25 @@ def _check(decks: Sequence[Deck], n: Optional[int], kinds: Optional[Sequence[Que
 
 
 def take_turns(by_kind: dict, n: int, entry_of, prompt_of) -> list:
-    """Kinds take turns; no entry twice while fresh ones remain; no prompt twice. Lists are pre-shuffled."""
+    """Kinds take turns, so the mix is even; within a kind, an entry not asked about yet comes first;
+    no prompt twice. The lists are shuffled beforehand."""
     chosen: list = []
     used_entries: set = set()
     used_prompts: set = set()
-    for fresh_only in (True, False):
-        progress = True
-        while len(chosen) < n and progress:
-            progress = False
-            for kind in by_kind:
-                if len(chosen) == n:
-                    break
-                for c in by_kind[kind]:
-                    if prompt_of(c) in used_prompts or (fresh_only and entry_of(c) in used_entries):
-                        continue
-                    chosen.append(c)
-                    used_prompts.add(prompt_of(c))
-                    used_entries.add(entry_of(c))
-                    progress = True
-                    break
+    progress = True
+    while len(chosen) < n and progress:
+        progress = False
+        for kind in by_kind:
+            if len(chosen) == n:
+                break
+            left = [c for c in by_kind[kind] if prompt_of(c) not in used_prompts]
+            pick = next((c for c in left if entry_of(c) not in used_entries), left[0] if left else None)
+            if pick is None:
+                continue
+            chosen.append(pick)
+            used_prompts.add(prompt_of(pick))
+            used_entries.add(entry_of(pick))
+            progress = True
     return chosen
 
 
