@@ -231,6 +231,22 @@ def test_create_default_folder_pool_and_summary(flash, deck_path, db, team, tmp_
     assert len(stored(db, quiz_id)[0].questions) == 10
 
 
+def test_issue_a_paper_to_a_learner_added_later(flash, deck_path, db, team, tmp_path):
+    quiz_id, folder = create(flash, deck_path, db)
+    flash("quiz", "roster", "import", write_roster(tmp_path / "new.csv", "Dana New"), "--db", db, "--today", TODAY)
+    result = flash("quiz", "issue", quiz_id, "--learner", "dana.new@example.com", "-o", folder, "--db", db,
+                   "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote {paper_of(folder, quiz_id, 'dana-new')}\n"
+    _, papers = stored(db, quiz_id)
+    assert sorted(papers) == sorted(team + ["dana-new"])
+    answers = take(flash, db, paper_of(folder, quiz_id, "dana-new"))
+    scored = flash("quiz", "score", answers, "--db", db, "--today", TODAY)
+    assert scored.exit_code == 0 and "pass 6/6 (100%)" in scored.output
+    unknown = flash("quiz", "issue", quiz_id, "--learner", "nobody", "-o", folder, "--db", db, "--today", TODAY)
+    assert unknown.exit_code == 1 and "not on the roster: nobody" in unknown.output
+
+
 @pytest.mark.parametrize("args,message", [
     (("--questions", "3", "--pool", "60"), "Error: asked for 60 questions, but the decks give at most 22 of the "
                                            "chosen kinds (which-term 5, what-is 5, phrase 4, breaks 4, holds 4)\n"),

@@ -230,7 +230,11 @@ def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size
                     max_attempts=attempts, time_limit=time_limit, created_on=day.isoformat(), question_count=count)
         folder = output or Path("exports") / quiz_id
         papers = _issue_and_write(made, learners, folder)
-        quizzes.add(made, created_at=now(), papers=[p for p, _ in papers])
+        try:
+            quizzes.add(made, created_at=now(), papers=[p for p, _ in papers])
+        except BaseException:  # no paper without its token in the database
+            _remove([path for _, path in papers])
+            raise
         db_file = store.path
     mix = ", ".join(f"{k.value} {n}" for k, n in _kind_counts(items).items())
     limits = [f"pass mark {pass_mark}%", f"{_plural(attempts, 'attempt')}" if attempts else "unlimited attempts"]
@@ -255,10 +259,14 @@ def _issue_and_write(made, learners, folder: Path):
             issued = issue_paper(made, learner)
             written.append((issued, write_paper(paper_document(made, issued), folder)))
     except BaseException:
-        for _, path in written:
-            path.unlink(missing_ok=True)
+        _remove([path for _, path in written])
         raise
     return written
+
+
+def _remove(paths) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def _kind_counts(questions) -> dict:
@@ -292,7 +300,11 @@ def issue(quiz_ref, learner_refs, output, db_path, today) -> None:
         learners = quizzes.learners(learner_refs)
         folder = output or Path("exports") / made.id
         papers = _issue_and_write(made, learners, folder)
-        quizzes.add_papers([p for p, _ in papers], now=now())
+        try:
+            quizzes.add_papers([p for p, _ in papers], now=now())
+        except BaseException:
+            _remove([path for _, path in papers])
+            raise
     out = console()
     for _, path in papers:
         _say(out, f"Wrote {path}")
