@@ -45,6 +45,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import itertools
 import re
 import sqlite3
 import tempfile
@@ -56,7 +57,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 
 import genanki
 
-from ._files import write_atomically
+from ._files import scratch_folder, write_atomically
 from .errors import ExportError
 from .model import (
     ANALOG_LABEL,
@@ -78,6 +79,7 @@ from .model import (
     Phrase,
     Term,
     answer_source,
+    cards_for_entry,
 )
 
 # Generated once with random.randrange(1 << 30, 1 << 31). Never change them: Anki
@@ -104,8 +106,20 @@ REMOVED_SUBDECK = "removed"  # the key of its Anki deck id
 # A previous package bigger than this is not read (ours are tens of kB).
 MAX_PREVIOUS_BYTES = 64 * 1024 * 1024
 
-# Sub-deck names, one per kind of entry, in the order of Deck.entries.
+# Where each entry's *first* card goes (the one a learner should meet first): term ->
+# definition cards in the lesson's deck itself, the others in a sub-deck per kind. Anki
+# gathers new cards deck by deck, a deck's own cards before its sub-decks' (which come
+# alphabetically), so with its default options studying the lesson gives the terms
+# first, then analogs, then phrases. "Terms" is the sub-deck 0.1.0 used: its key
+# still names an Anki deck id, and learners who imported 0.1.0 keep their cards there.
 SUBDECKS = {"term": "Terms", "phrase": "Phrases", "analog": "Analogs"}
+FIRST_CARD_SUBDECK = {"term": None, "phrase": "Phrases", "analog": "Analogs"}  # None: the lesson's deck
+# Every other card of an entry (definition -> term, the term's detail cards, where an
+# analogy breaks) goes to a deck of its own *beside* the lesson, so the lesson's deck never
+# holds two cards of one entry and Anki, which does not bury siblings by default, cannot
+# show one directly after the other. Learners study it once the lesson is under way.
+FOLLOW_UP_SUFFIX = " (follow-up)"
+FOLLOW_UP_SUBDECK = "follow-up"  # the key of its Anki deck id
 
 # Field names per note type, in note order. The first field is the sort field.
 # "Entry ID" (deck id/entry id, as in `flash` card ids) is shown on no card.
@@ -139,6 +153,7 @@ TEMPLATE_NAMES = {
 
 # Zip times cannot be earlier than 1980 (DOS dates).
 _ZIP_EPOCH = 315532800  # 1980-01-01T00:00:00Z
+_ZIP_LATEST = 4354819199  # 2107-12-31T23:59:59Z: the zip format's last representable time
 
 CSS = """\
 .card {
@@ -212,10 +227,7 @@ class ExportReport:
     stamp: int = 0  # the note time written (seconds since 1970)
     removed: int = 0  # removed entries written again, tagged flashcards::removed
     warnings: tuple[str, ...] = ()
-
-    @property
-    def notes(self) -> int:
-        return sum(s.notes for s in self.subdecks)
+    notes: int = 0  # one per entry (a note's cards may sit in two Anki decks)
 
     @property
     def cards(self) -> int:
@@ -268,6 +280,10 @@ def source_date_epoch(environ: Mapping[str, str]) -> Optional[int]:
     if not raw.isdigit():
         raise ExportError(
             f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, not {raw!r}"
+        )
+    if int(raw) > _ZIP_LATEST:
+        raise ExportError(
+            f"SOURCE_DATE_EPOCH={raw} is after 2107-12-31, the latest time a zip file (an .apkg) can hold"
         )
     return int(raw)
 
@@ -435,11 +451,50 @@ def note_kind(entry: Entry) -> str:
 
 
 def subdeck_name(deck: Deck, kind: str) -> str:
-    return f"{deck.name}::{SUBDECKS[kind]}"
+    """The Anki deck of an entry kind's first cards: the lesson's deck for terms."""
+    sub = FIRST_CARD_SUBDECK[kind]
+    return deck.name if sub is None else f"{deck.name}::{sub}"
+
+
+def follow_up_deck_name(deck: Deck) -> str:
+    return f"{deck.name}{FOLLOW_UP_SUFFIX}"
 
 
 def removed_deck_name(deck: Deck) -> str:
     return f"{deck.name}{REMOVED_DECK_SUFFIX}"
+
+
+def _first_card_deck_id(deck: Deck, kind: str) -> int:
+    sub = FIRST_CARD_SUBDECK[kind]
+    return anki_deck_id(deck.id) if sub is None else anki_deck_id(deck.id, sub)
+
+
+@dataclass(frozen=True)
+class CardPlace:
+    """Where one card of a package goes: the Anki deck and new-card position."""
+
+    guid: str  # of its note
+    ord: int  # its template
+    deck_id: int  # Anki deck id
+    deck_name: str
+    due: int  # new-card position: Anki gathers a deck's new cards by it
+
+
+def card_places(deck: Deck) -> list[CardPlace]:
+    """Every card of ``deck``, placed: an entry's first card (in ``cards_for_entry``
+    order) in its kind's deck at the entry's position; its other cards in the
+    follow-up deck, all second cards first, then all third cards, and so on."""
+    places = []
+    stride = len(deck.entries) + 1
+    follow_up = (anki_deck_id(deck.id, FOLLOW_UP_SUBDECK), follow_up_deck_name(deck))
+    for kind, entries in (("term", deck.terms), ("phrase", deck.phrases), ("analog", deck.analogs)):
+        first = (_first_card_deck_id(deck, kind), subdeck_name(deck, kind))
+        for position, entry in enumerate(entries, start=1):
+            guid, ords = note_guid(deck.id, entry.id), template_kinds(note_kind(entry))
+            for rank, card in enumerate(cards_for_entry(deck.id, entry)):
+                did, name = first if rank == 0 else follow_up
+                places.append(CardPlace(guid, ords.index(card.kind), did, name, rank * stride + position))
+    return places
 
 
 def build_decks(
@@ -449,9 +504,11 @@ def build_decks(
     deck_tags: bool = False,
     removed: Sequence["PreviousNote"] = (),
 ) -> list[genanki.Deck]:
-    """The Anki decks of one YAML deck: the parent (holding the description), one
-    sub-deck per kind of entry it has, notes in YAML order, and, if ``removed``
-    has notes, the deck of removed entries (see ``removed_notes``)."""
+    """The Anki decks of one YAML deck: the lesson's deck (holding the description and
+    the terms' notes), a sub-deck per other kind of entry it has, the follow-up deck,
+    notes in YAML order, and, if ``removed`` has notes, the deck of removed entries
+    (see ``removed_notes``). genanki puts every card in its note's deck;
+    ``write_package`` then moves each card to its place (``card_places``)."""
     models = models or note_types()
     description = field_html(deck.description)
     parent = genanki.Deck(anki_deck_id(deck.id), deck.name, description=description)
@@ -459,16 +516,21 @@ def build_decks(
     for kind, entries in (("term", deck.terms), ("phrase", deck.phrases), ("analog", deck.analogs)):
         if not entries:
             continue
-        sub = genanki.Deck(anki_deck_id(deck.id, SUBDECKS[kind]), subdeck_name(deck, kind))
+        if FIRST_CARD_SUBDECK[kind] is None:
+            target = parent
+        else:
+            target = genanki.Deck(_first_card_deck_id(deck, kind), subdeck_name(deck, kind))
+            result.append(target)
         for position, entry in enumerate(entries, start=1):
-            sub.add_note(genanki.Note(
+            target.add_note(genanki.Note(
                 model=models[note_kind(entry)],
                 fields=note_fields(deck.id, entry),
                 tags=note_tags(deck, entry, deck_tags=deck_tags),
                 guid=note_guid(deck.id, entry.id),
                 due=position,  # new cards come in YAML order
             ))
-        result.append(sub)
+    if any(place.deck_name == follow_up_deck_name(deck) for place in card_places(deck)):
+        result.append(genanki.Deck(anki_deck_id(deck.id, FOLLOW_UP_SUBDECK), follow_up_deck_name(deck)))
     if removed:
         gone = genanki.Deck(anki_deck_id(deck.id, REMOVED_SUBDECK), removed_deck_name(deck))
         for position, old in enumerate(removed, start=len(deck.entries) + 1):
@@ -606,49 +668,66 @@ def resolve_timestamp(timestamp: Optional[float]) -> int:
     value = int(time.time() if timestamp is None else timestamp)
     if value < 0:
         raise ExportError(f"export time must not be before 1970, got {value}")
+    if value > _ZIP_LATEST:
+        raise ExportError(f"export time must not be after 2107 (the zip format's limit), got {value}")
     return value
 
 
-def write_package(package: genanki.Package, path: Path, *, timestamp: int) -> int:
+def write_package(package: genanki.Package, path: Path, *, timestamp: int,
+                  places: Sequence[CardPlace] = ()) -> int:
     """Write ``package`` to ``path`` reproducibly; returns the file size in bytes.
 
     genanki writes the SQLite collection with ``timestamp`` as the time of every
-    note, card and note type; the zip around it is then rewritten with member
-    times taken from ``timestamp`` too, so equal input gives equal bytes. The file
-    appears atomically (written next to ``path``, then renamed).
+    note, card and note type (and as the start of its note and card ids); each card
+    of ``places`` is then moved to its deck and position. The zip around it gets
+    member times taken from ``timestamp`` too, so equal input gives equal bytes.
+    The file appears atomically (written next to ``path``, then renamed).
     """
     try:
-        with tempfile.TemporaryDirectory(prefix="flashcards-apkg-") as scratch:
-            raw = Path(scratch) / "genanki.apkg"
-            package.write_to_file(str(raw), timestamp=timestamp)
-            data = _rewrite_zip(raw, timestamp)
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        # the collection is built in a scratch folder beside path (swept if a run is killed),
+        # which is also tempfile's folder meanwhile, so nothing is left behind elsewhere
+        with scratch_folder(path, error=ExportError) as scratch:
+            db = Path(scratch) / "collection.anki2"
+            conn = sqlite3.connect(db)
+            try:
+                package.write_to_db(conn.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
+                conn.executemany(
+                    "UPDATE cards SET did = ?, due = ? WHERE ord = ? AND nid = (SELECT id FROM notes WHERE guid = ?)",
+                    [(p.deck_id, p.due, p.ord, p.guid) for p in places],
+                )
+                conn.commit()
+            finally:
+                conn.close()
+            data = _zip({"collection.anki2": db.read_bytes(), "media": b"{}"}, timestamp)
+    except (OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise ExportError(f"cannot write {path}: {reason}") from exc
     return write_atomically(path, data, error=ExportError).stat().st_size
 
 
-def _rewrite_zip(source: Path, timestamp: int) -> bytes:
+def _zip(members: Mapping[str, bytes], timestamp: int) -> bytes:
     date_time = time.gmtime(max(timestamp, _ZIP_EPOCH))[:6]
     target = io.BytesIO()
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
-        for member in zin.infolist():
-            info = zipfile.ZipInfo(member.filename, date_time=date_time)
+    with zipfile.ZipFile(target, "w") as zout:
+        for name, payload in members.items():
+            info = zipfile.ZipInfo(name, date_time=date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3  # unix, whatever the building machine
-            zout.writestr(info, zin.read(member.filename))
+            zout.writestr(info, payload)
     return target.getvalue()
 
 
 def _plan(decks: Sequence[Deck], path: Path, timestamp: Optional[float], deck_tags: bool):
-    """Everything one package needs before it is written: its Anki decks per YAML
-    deck, the stamp, and warnings."""
+    """Everything one package needs before it is written: its Anki decks and card
+    places per YAML deck, the stamp, and warnings."""
     if path.is_dir():
         raise ExportError(f"{path} is a folder; give a file name ending in .apkg")
     previous, warning = read_previous(path)
     warnings = [warning] if warning else []
+    now = time.time()
     if timestamp is None:
-        stamp = next_stamp(previous, time.time())
+        stamp = next_stamp(previous, now)
     else:
         stamp = resolve_timestamp(timestamp)
         last = previous.stamp if previous is not None else None
@@ -658,11 +737,15 @@ def _plan(decks: Sequence[Deck], path: Path, timestamp: Optional[float], deck_ta
                 f"replaces ({_utc(last)}): Anki's default import keeps the older notes. "
                 "Export without SOURCE_DATE_EPOCH for learners."
             )
+    if stamp > now + 86_400:
+        warnings.append(f"{path}: stamped {_utc(stamp)}, more than a day ahead of this computer's clock: "
+                        "Anki refuses to import it until then")
     models = note_types()
     per_deck = []
     for deck in decks:
         removed = removed_notes(deck, previous)
-        per_deck.append((deck, build_decks(deck, models, deck_tags=deck_tags, removed=removed), len(removed)))
+        anki_decks = build_decks(deck, models, deck_tags=deck_tags, removed=removed)
+        per_deck.append((deck, anki_decks, card_places(deck), len(removed)))
     return per_deck, stamp, tuple(warnings)
 
 
@@ -702,17 +785,25 @@ def write_packages(
     planned = [(path, *_plan(group, path, timestamp, deck_tags)) for path, group in groups]
     reports = []  # everything is built before anything is written
     for path, per_deck, stamp, warnings in planned:
-        package = genanki.Package([d for _, anki_decks, _ in per_deck for d in anki_decks])
-        size = write_package(package, path, timestamp=stamp)
-        for deck, anki_decks, removed in per_deck:
-            reports.append(_report(deck, anki_decks, path, size, stamp, removed, warnings))
+        package = genanki.Package([d for _, anki_decks, _, _ in per_deck for d in anki_decks])
+        places = [p for _, _, deck_places, _ in per_deck for p in deck_places]
+        size = write_package(package, path, timestamp=stamp, places=places)
+        for deck, _, deck_places, removed in per_deck:
+            reports.append(_report(deck, deck_places, path, size, stamp, removed, warnings))
     return reports
 
 
-def _report(deck: Deck, anki_decks: Sequence[genanki.Deck], path: Path, size: int,
+def _report(deck: Deck, places: Sequence[CardPlace], path: Path, size: int,
             stamp: int, removed: int, warnings: tuple[str, ...]) -> ExportReport:
-    subdecks = tuple(
-        SubdeckReport(d.name, len(d.notes), sum(len(n.cards) for n in d.notes))
-        for d in anki_decks if d.notes and d.deck_id != anki_deck_id(deck.id, REMOVED_SUBDECK)
-    )
-    return ExportReport(deck.id, deck.name, path, size, subdecks, stamp, removed, warnings)
+    """One row per Anki deck holding cards of the live deck, in the order a learner
+    meets them: the lesson's deck, its sub-decks, then the follow-up deck."""
+    notes: dict[str, set[str]] = {}
+    cards: dict[str, int] = {}
+    for place in places:
+        notes.setdefault(place.deck_name, set()).add(place.guid)
+        cards[place.deck_name] = cards.get(place.deck_name, 0) + 1
+    order = [deck.name, *(subdeck_name(deck, k) for k in ("analog", "phrase")), follow_up_deck_name(deck)]
+    names = sorted(cards, key=lambda name: order.index(name) if name in order else len(order))
+    subdecks = tuple(SubdeckReport(name, len(notes[name]), cards[name]) for name in names)
+    return ExportReport(deck.id, deck.name, path, size, subdecks, stamp, removed, warnings,
+                        notes=len({place.guid for place in places}))

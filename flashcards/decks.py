@@ -42,6 +42,14 @@ ENTRY_COMMON = ("id", "tags", "source", "note")
 PHRASE_CUES = ("dont_say", "buyer_says")
 
 _NULL_VALUES = {"", "~", "null", "Null", "NULL"}
+# A deck is four levels deep (deck, list, entry, tags); deeper nesting is refused before
+# the YAML composer, which recurses once per level (26,000 levels crashed libyaml's).
+MAX_DEPTH = 20
+_OPENING_EVENTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSING_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+# control characters that may not appear in deck text: C0 except tab and newline, DEL, C1
+# (ESC among them: "\e]0;...\a" in a double-quoted string would retitle a terminal)
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _STR_TAG = "tag:yaml.org,2002:str"
 # libyaml's parser when PyYAML was built with it (about 10x faster); both are safe
 # here because we only compose nodes and never construct objects from tags.
@@ -91,14 +99,25 @@ def _find_deck_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Prob
 
 def check_file(path: str | Path) -> tuple[Optional[Deck], list[Problem]]:
     """Read one deck file. Returns the deck (None if it has problems) and every problem."""
+    deck, problems, _ = _read_file(path)
+    return deck, problems
+
+
+def _read_file(path: str | Path) -> tuple[Optional[Deck], list[Problem], int]:
+    """``check_file``, plus the line of the deck's ``id`` (1 when unknown)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [Problem(str(path), 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        raw = path.read_bytes()
     except OSError as exc:
-        return None, [Problem(str(path), 0, f"cannot read: {exc.strerror or exc}")]
-    return parse_deck(text, str(path))
+        return None, [Problem(str(path), 0, f"cannot read: {exc.strerror or exc}")], 1
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return None, [Problem(str(path), line, f"not UTF-8 text ({exc.reason} at byte {exc.start})")], 1
+    reader = _DeckReader(str(path))
+    deck, problems = reader.read(text)
+    return deck, problems, reader.id_line
 
 
 def load_deck(path: str | Path) -> Deck:
@@ -118,16 +137,16 @@ def load_decks(paths: Iterable[str | Path]) -> list[Deck]:
     """
     decks: list[Deck] = []
     files, problems = _find_deck_files(paths)
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = {}  # deck id -> "file:line" of its id
     for file in files:
-        deck, file_problems = check_file(file)
+        deck, file_problems, id_line = _read_file(file)
         problems.extend(file_problems)
         if deck is None:
             continue
         if deck.id in seen:
-            problems.append(Problem(str(file), 0, f"deck id '{deck.id}' is also used by {seen[deck.id]}"))
+            problems.append(Problem(str(file), id_line, f"deck id '{deck.id}' is also used by {seen[deck.id]}"))
             continue
-        seen[deck.id] = str(file)
+        seen[deck.id] = f"{file}:{id_line}"
         decks.append(deck)
     if problems:
         raise DeckError(problems)
@@ -139,10 +158,38 @@ def parse_deck(text: str, path: str = "<deck>") -> tuple[Optional[Deck], list[Pr
     return _DeckReader(path).read(text)
 
 
+def _offset_line(text: str, position: int) -> int:
+    """The line of a reader error's position: a byte offset from libyaml, a character
+    offset from the pure-Python reader."""
+    if _LOADER is not yaml.SafeLoader:
+        return text.encode("utf-8", "surrogatepass")[:position].count(b"\n") + 1
+    return text.count("\n", 0, position) + 1
+
+
+def _structure_problem(text: str) -> Optional[tuple[int, str]]:
+    """Walk the YAML events (libyaml's parser keeps its own stack, so any depth is safe)
+    and return ``(line, message)`` for nesting deeper than ``MAX_DEPTH`` or an alias,
+    before anything recursive sees the text."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, _OPENING_EVENTS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return (event.start_mark.line + 1,
+                        f"nested more than {MAX_DEPTH} levels deep (a deck needs 4): not a deck")
+        elif isinstance(event, _CLOSING_EVENTS):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            return (event.start_mark.line + 1,
+                    f"YAML alias '*{event.anchor}' is not allowed in a deck (write the text out)")
+    return None
+
+
 class _DeckReader:
     def __init__(self, path: str):
         self.path = path
         self.problems: list[Problem] = []
+        self.id_line = 1
 
     def problem(self, node: Optional[Node], message: str) -> None:
         line = node.start_mark.line + 1 if node is not None else 0
@@ -150,7 +197,14 @@ class _DeckReader:
 
     def read(self, text: str) -> tuple[Optional[Deck], list[Problem]]:
         try:
+            structure = _structure_problem(text)
+            if structure is not None:
+                return None, [Problem(self.path, *structure)]
             root = yaml.compose(text, Loader=_LOADER)
+        except yaml.reader.ReaderError as exc:  # NUL, ESC and other characters YAML refuses outright
+            what = f"character U+{ord(exc.character):04X}" if isinstance(exc.character, str) else "byte"
+            return None, [Problem(self.path, _offset_line(text, exc.position),
+                                  f"{what} is not allowed in a deck ({exc.reason})")]
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             if mark is not None and exc.context_mark is not None and mark.index >= len(text.rstrip()):
@@ -159,14 +213,18 @@ class _DeckReader:
             what = ": ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
             return None, [Problem(self.path, line, f"YAML syntax error: {what}")]
         except yaml.YAMLError as exc:
-            return None, [Problem(self.path, 0, f"YAML error: {exc}")]
+            return None, [Problem(self.path, 1, f"YAML error: {exc}")]
+        except RecursionError:  # the pure-Python composer, should MAX_DEPTH ever be raised too far
+            return None, [Problem(self.path, 1, "nested too deeply: not a deck")]
         if root is None:
-            return None, [Problem(self.path, 0, "empty file: a deck needs at least 'id' and 'name'")]
+            return None, [Problem(self.path, 1, "empty file: a deck needs at least 'id' and 'name'")]
         if not isinstance(root, MappingNode):
             return None, [Problem(self.path, root.start_mark.line + 1,
                                   "a deck must be a mapping with 'id', 'name' and lists of entries")]
 
         fields = self.mapping(root, DECK_REQUIRED, DECK_OPTIONAL, "deck")
+        if "id" in fields:
+            self.id_line = fields["id"].start_mark.line + 1
         deck_id = self.identifier(fields, "id")
         name = self.text(fields, "name", required=True)
         if name is not None and "::" in name:  # Anki would make each part a deck level
@@ -254,6 +312,8 @@ class _DeckReader:
                 self.problem(key_node, f"{what}: keys must be plain names")
                 continue
             key = key_node.value
+            if not self.plain_text(key_node, "a key"):
+                continue
             if key in fields:
                 self.problem(key_node, f"duplicate key '{key}' (first at line {key_nodes[key].start_mark.line + 1})")
                 continue
@@ -269,6 +329,25 @@ class _DeckReader:
                 self.problem(node, f"{what} is missing required field '{key}'")
         return fields
 
+    def plain_text(self, node: ScalarNode, what: str) -> bool:
+        """False (and a problem on the line of the character) if ``node``'s text holds a
+        control character, e.g. an escape sequence written as "\\e[2J" in double quotes."""
+        match = _CONTROL_CHARS.search(node.value)
+        if match is None:
+            return True
+        line = node.start_mark.line + 1 + self._lines_before(node, match.start())
+        self.problems.append(Problem(self.path, line, (
+            f"{what} contains the control character U+{ord(match.group()):04X}: terminal escape "
+            "sequences and other control characters are not allowed in deck text")))
+        return False
+
+    @staticmethod
+    def _lines_before(node: ScalarNode, index: int) -> int:
+        """Lines into a block scalar (| or >) where its value's character ``index`` is."""
+        if node.style in ("|", ">"):
+            return 1 + node.value.count("\n", 0, index)  # the value starts on the line after the indicator
+        return 0
+
     @staticmethod
     def is_null(node: Node) -> bool:
         return isinstance(node, ScalarNode) and node.tag != _STR_TAG and node.value in _NULL_VALUES
@@ -280,6 +359,8 @@ class _DeckReader:
         if not isinstance(value_node, ScalarNode):
             kind = "a list" if isinstance(value_node, SequenceNode) else "a mapping"
             self.problem(value_node, f"'{key}' must be text, not {kind}")
+            return None
+        if not self.plain_text(value_node, f"'{key}'"):
             return None
         value = "" if self.is_null(value_node) else value_node.value.strip()
         if not value:
@@ -306,6 +387,8 @@ class _DeckReader:
         for item in node.value:
             if not isinstance(item, ScalarNode) or not item.value.strip():
                 self.problem(item, "each tag must be a non-empty word")
+                continue
+            if not self.plain_text(item, "a tag"):
                 continue
             tag = item.value.strip()
             if any(ch.isspace() for ch in tag):

@@ -19,8 +19,17 @@ class Problem:
 
     def __str__(self) -> str:
         if self.line:
-            return f"{self.path}:{self.line}: {self.message}"
-        return f"{self.path}: {self.message}"
+            return inert(f"{self.path}:{self.line}: {self.message}")
+        return inert(f"{self.path}: {self.message}")
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7f, *range(0x80, 0xa0)] if c not in (0x09, 0x0a)}
+
+
+def inert(text: str) -> str:
+    """``text`` with control characters (terminal escape sequences among them) written
+    as ``\\xNN``, so printing a message quoting hostile input cannot act on the terminal."""
+    return text.translate(_CONTROL)
 
 
 class DeckError(FlashcardsError):
@@ -33,6 +42,22 @@ class DeckError(FlashcardsError):
 
 class StoreError(FlashcardsError):
     """The database is missing, corrupt, too new, or refuses an operation."""
+
+
+class DatabaseBusyError(StoreError):
+    """Another process held the database's write lock for longer than we wait."""
+
+
+class DatabaseWriteError(StoreError):
+    """The database cannot be written: read-only file or folder, full disk, I/O error."""
+
+
+class DatabaseDamagedError(StoreError):
+    """The database file is corrupt; nothing is written into it."""
+
+
+class GradeRefusedError(StoreError):
+    """A grade or an undo that would be wrong now (the card changed since it was shown)."""
 
 
 class QuizError(FlashcardsError):

@@ -17,9 +17,9 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .render import KIND_LABELS
+from .render import KIND_LABELS, FirstThatFits, compact_table, indented
 from .stats import (
-    EF_FLOOR, FORECAST_DAYS, LAPSES, LEECH_LAPSES, MATURE_INTERVAL, RETENTION_DAYS,
+    EF_FLOOR, LAPSES, LEECH_LAPSES, MATURE_INTERVAL, RETENTION_DAYS,
     CardCounts, DayActivity, Leech, Retention, Stats, Tally, leech_reasons,
 )
 from .sm2 import CardState
@@ -28,6 +28,9 @@ HEATMAP_WEEKS = 26
 HEAT_GLYPHS = "·░▒▓█"  # 0 reviews, then four levels up to the busiest day shown
 HEAT_STYLES = ("grey42", "dark_green", "green4", "green3", "bold green1")
 BAR_GLYPHS = "▁▂▃▄▅▆▇█"  # eighths of a row
+# the same scales for a stream that cannot show those glyphs (PYTHONIOENCODING=ascii, Latin-1)
+HEAT_ASCII = ".-+*#"
+BAR_ASCII = "__--==##"
 BAR_HEIGHT = 6  # rows
 WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
 REASON_TEXT = {EF_FLOOR: "E-Factor at the 1.3 floor", LAPSES: f"{LEECH_LAPSES}+ lapses"}
@@ -59,23 +62,24 @@ def heat_level(count: int, peak: int) -> int:
     return min(4, ceil(4 * count / peak))
 
 
-def heat_legend(peak: int) -> Text:
+def heat_legend(peak: int, *, glyphs: str = HEAT_GLYPHS, note: bool = True) -> Text:
     """``less · ░ 1 ▒ 2 ▓ 3 █ 4-5 more``: which counts each glyph stands for."""
     text = Text("less ")
-    text.append(HEAT_GLYPHS[0], style=HEAT_STYLES[0])
+    text.append(glyphs[0], style=HEAT_STYLES[0])
     text.append(" 0")
     for level in range(1, 5):
         low, high = (level - 1) * peak // 4 + 1, level * peak // 4
         if low > high:
             continue
         text.append("  ")
-        text.append(HEAT_GLYPHS[level], style=HEAT_STYLES[level])
+        text.append(glyphs[level], style=HEAT_STYLES[level])
         text.append(f" {low}" if low == high else f" {low}-{high}")
-    text.append("  more (reviews a day)")
+    text.append("  more (reviews a day)" if note else "  more")
     return text
 
 
-def heatmap(calendar: Mapping[date, DayActivity], *, today: date, weeks: int = HEATMAP_WEEKS) -> Text:
+def heatmap(calendar: Mapping[date, DayActivity], *, today: date, weeks: int = HEATMAP_WEEKS,
+            glyphs: str = HEAT_GLYPHS, note: bool = True) -> Text:
     """A calendar of the last ``weeks`` weeks: a column per week (Monday on top), a glyph per day."""
     start = today - timedelta(days=today.weekday(), weeks=weeks - 1)
     counts = {d: a.reviews for d, a in calendar.items() if start <= d <= today}
@@ -102,19 +106,19 @@ def heatmap(calendar: Mapping[date, DayActivity], *, today: date, weeks: int = H
             if day > today:
                 break
             level = heat_level(counts.get(day, 0), peak)
-            text.append(HEAT_GLYPHS[level], style=HEAT_STYLES[level])
+            text.append(glyphs[level], style=HEAT_STYLES[level])
             if week < weeks - 1:
                 text.append(" ")
         text.append("\n")
     text.append(" " * gutter)
-    text.append_text(heat_legend(peak))
+    text.append_text(heat_legend(peak, glyphs=glyphs, note=note))
     return text
 
 
 # -- the forecast ---------------------------------------------------------------
 
 
-def forecast_chart(counts: list[int], *, today: date, height: int = BAR_HEIGHT) -> Text:
+def forecast_chart(counts: list[int], *, today: date, height: int = BAR_HEIGHT, glyphs: str = BAR_GLYPHS) -> Text:
     """Cards due per day as vertical bars, two columns a day, today on the left."""
     peak = max(counts, default=0)
     if peak == 0:
@@ -128,7 +132,7 @@ def forecast_chart(counts: list[int], *, today: date, height: int = BAR_HEIGHT) 
         text.append(f"{peak:>{width}} ┤" if row == 0 else f"{'':>{width}} │")
         for bar in bars:
             fill = min(8, max(0, bar - floor))
-            text.append((BAR_GLYPHS[fill - 1] if fill else " ") + " ", style="cyan" if fill else "")
+            text.append((glyphs[fill - 1] if fill else " ") + " ", style="cyan" if fill else "")
         text.rstrip()
         text.append("\n")
     text.append(f"{0:>{width}} └" + "─" * (2 * len(counts)) + "\n")
@@ -180,25 +184,27 @@ def counts_line(counts: CardCounts) -> str:
 
 def leech_table(leeches: list[Leech]) -> RenderableType:
     """One table per deck, so the entry ids to rewrite are shown whole. The figure that makes
-    each card a leech (EF at the floor, lapses at the limit) is bold."""
-    tables = []
+    each card a leech (EF at the floor, lapses at the limit) is bold. Where a deck's table
+    does not fit, its leeches are blocks: ``deck/entry`` on a line, the card and figures below."""
+    parts: list[RenderableType] = []
     for deck in dict.fromkeys(x.deck_id for x in leeches):
-        table = Table(title=f"deck {escape(deck)}", title_justify="left", title_style="",
-                      box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        table = compact_table()
         rows = [x for x in leeches if x.deck_id == deck]
-        # the entry id is what to fix: the card kind wraps before it does, and it is never cut
-        table.add_column("entry to rewrite", overflow="fold",
-                         min_width=min(48, max(len(x.entry_id) for x in rows)))
-        table.add_column("card")
+        # the entry id is what to fix: never wrapped nor cut; the card kind wraps instead
+        table.add_column("entry to rewrite", no_wrap=True)
+        table.add_column("card", min_width=6, overflow="fold")
         table.add_column("EF", justify="right", no_wrap=True)
         table.add_column("lapses", justify="right", no_wrap=True)
+        blocks: list[RenderableType] = []
         for x in rows:
             card = KIND_LABELS[x.kind] + (" (suspended)" if x.suspended else "")
             ef = Text(f"{x.ef / 100:.2f}", style="bold" if EF_FLOOR in x.reasons else "")
             lapses = Text(str(x.lapses), style="bold" if LAPSES in x.reasons else "")
             table.add_row(escape(x.entry_id), card, ef, lapses)
-        tables.append(table)
-    return Group(*tables)
+            blocks += [Text(f"{x.deck_id}/{x.entry_id}", style="bold", overflow="fold"),
+                       indented(Text.assemble(f"{card} · EF ", ef, " · ", _plural(x.lapses, "lapse")))]
+        parts += [Text(f"deck {deck}"), FirstThatFits(table, Group(*blocks))]
+    return Group(*parts)
 
 
 def leech_flag(entry: str, state: CardState) -> Text:
@@ -221,8 +227,15 @@ def _heading(title: str) -> Text:
     return Text(f"\n{title}", style="bold")
 
 
-def stats_view(stats: Stats, *, weeks: int = HEATMAP_WEEKS) -> RenderableType:
-    """The whole ``flash stats`` screen (or the friendly message when nothing was reviewed)."""
+def stats_view(stats: Stats, *, weeks: int = HEATMAP_WEEKS, width: int = 80, ascii: bool = False) -> RenderableType:
+    """The whole ``flash stats`` screen (or the friendly message when nothing was reviewed).
+
+    On a narrow screen the calendar shows fewer weeks and the forecast fewer days, so that
+    no chart wraps; ``ascii`` draws them with ASCII stand-ins for a stream that cannot
+    show block glyphs."""
+    weeks = max(1, min(weeks, (width - 7) // 2))  # a month's name may reach 3 columns past the last week
+    peak = max(stats.forecast, default=0)
+    days = max(1, min(len(stats.forecast), (width - len(str(peak)) - 3) // 2))
     scope = f"deck {stats.deck}" if stats.deck else "all decks"
     header = Text(f"Stats for {scope} on {stats.today.isoformat()}", style="bold")
     if not stats.has_reviews:
@@ -231,13 +244,14 @@ def stats_view(stats: Stats, *, weeks: int = HEATMAP_WEEKS) -> RenderableType:
     parts: list[RenderableType] = [
         header,
         _heading(f"Reviews, last {weeks} weeks"),
-        heatmap(stats.calendar, today=stats.today, weeks=weeks),
+        heatmap(stats.calendar, today=stats.today, weeks=weeks, glyphs=HEAT_ASCII if ascii else HEAT_GLYPHS,
+                note=weeks >= 24),  # a narrow calendar's legend has no room for its note
         Text(f"Streak: {_plural(s.current, 'day')} now, longest {_plural(s.longest, 'day')}"),
         Text(f"Today: {_plural(a.reviews_today, 'review')} in {duration(a.time_today_ms)} · "
              f"total: {_plural(a.reviews_total, 'review')} on {_plural(a.days, 'day')} "
              f"in {duration(a.time_total_ms)}"),
-        _heading(f"Due in the next {FORECAST_DAYS} days"),
-        forecast_chart(stats.forecast, today=stats.today),
+        _heading(f"Due in the next {days} days"),
+        forecast_chart(stats.forecast[:days], today=stats.today, glyphs=BAR_ASCII if ascii else BAR_GLYPHS),
         Text(forecast_line(stats.forecast)),
         _heading(f"Retention, last {RETENTION_DAYS} days (share of reviews graded 3+)"),
     ]

@@ -100,16 +100,18 @@ REPO = Path(__file__).resolve().parent.parent
 PACKAGE_ROOT = Path(flashcards.__file__).resolve().parent.parent
 
 
-def flash_process(*args, cwd: Path, env: dict | None = None, timeout: float = 120):
+def flash_process(*args, cwd: Path, env: dict | None = None, timeout: float = 120, input: str | None = None):
     """Run ``flash ARGS...`` as a separate process in ``cwd``, for behaviour that depends on
     the working folder (tests never change their own). Uses the package under test; the
-    FLASH_* variables and SOURCE_DATE_EPOCH of the caller are dropped, ``env`` is added."""
+    FLASH_* variables and SOURCE_DATE_EPOCH of the caller are dropped, ``env`` is added;
+    ``input`` is its standard input (none: an empty one)."""
     environ = {k: v for k, v in os.environ.items()
                if k != "SOURCE_DATE_EPOCH" and not k.startswith("FLASH_")}
     environ.update(COLUMNS="200", XDG_DATA_HOME=str(cwd / "xdg-data"), PYTHONPATH=str(PACKAGE_ROOT))
     environ.update(env or {})
     return subprocess.run([sys.executable, "-m", "flashcards", *map(str, args)], cwd=cwd,
-                          env=environ, capture_output=True, text=True, timeout=timeout)
+                          env=environ, capture_output=True, text=True, timeout=timeout,
+                          input=input if input is not None else "")
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ from flashcards.anki import (
 )
 from flashcards.decks import load_deck, load_decks, shipped_decks_dir
 from flashcards.errors import ExportError
-from flashcards.model import CardKind, card_id, cards_for_deck
+from flashcards.model import CardKind, card_id, cards_for_deck, cards_for_entry
 
 T1 = 1_700_000_000  # 2023-11-14T22:13:20Z
 T2 = T1 + 86_400
@@ -94,7 +94,6 @@ analogs:
 
 LITERAL_BRACES = "{{Term}}"  # text in SAMPLE that looks like a template field
 KIND_OF_MODEL = {TERM_MODEL_ID: "term", PHRASE_MODEL_ID: "phrase", REPLY_MODEL_ID: "reply", ANALOG_MODEL_ID: "analog"}
-SUBDECK_OF_KIND = {"term": "Terms", "phrase": "Phrases", "reply": "Phrases", "analog": "Analogs"}
 
 
 def deck_file(folder: Path, text: str, name: str = "deck.yaml") -> Path:
@@ -141,27 +140,49 @@ def notes_by_entry(col: Collection) -> dict[str, object]:
     return {col.get_note(nid)["Entry ID"]: col.get_note(nid) for nid in col.find_notes("")}
 
 
+# Where a learner meets each card: an entry's first card in the lesson's deck (terms) or
+# its sub-deck, every other card in the follow-up deck beside the lesson.
+FIRST_DECK_OF_KIND = {"term": "", "phrase": "::Phrases", "analog": "::Analogs"}
+LABELS = {"": "lesson", "::Analogs": "Analogs", "::Phrases": "Phrases", " (follow-up)": "follow-up"}  # Anki's order
+
+
 def counts_per_subdeck(col: Collection, deck_name: str) -> dict[str, tuple[int, int]]:
+    """(notes, cards) per Anki deck of a lesson, each deck's own cards only."""
+    notes, cards = {}, Counter()
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        name = col.decks.name(card.did)
+        for suffix, label in LABELS.items():
+            if name == deck_name + suffix:
+                notes.setdefault(label, set()).add(card.nid)
+                cards[label] += 1
+    return {label: (len(notes[label]), cards[label]) for label in notes}
+
+
+def expected_deck_names(deck) -> dict[str, str]:
+    """card id -> the Anki deck it belongs in, from the card order of the model."""
     result = {}
-    for sub in ("Terms", "Phrases", "Analogs"):
-        query = f'"deck:{deck_name}::{sub}"'
-        notes, cards = len(col.find_notes(query)), len(col.find_cards(query))
-        if notes or cards:
-            result[sub] = (notes, cards)
+    for entry in deck.entries:
+        for rank, card in enumerate(cards_for_entry(deck.id, entry)):
+            result[card.id] = deck.name + (FIRST_DECK_OF_KIND[entry.kind] if rank == 0 else " (follow-up)")
     return result
 
 
 def expected_counts(deck) -> dict[str, tuple[int, int]]:
-    notes = Counter(SUBDECK_OF_KIND[e.kind] for e in deck.entries)
-    kinds = {e.id: e.kind for e in deck.entries}
-    cards = Counter(SUBDECK_OF_KIND[kinds[c.entry_id]] for c in cards_for_deck(deck))
-    return {sub: (notes[sub], cards[sub]) for sub in notes}
+    places = expected_deck_names(deck)
+    notes, cards = {}, Counter()
+    for card in cards_for_deck(deck):
+        label = LABELS[places[card.id][len(deck.name):]]
+        notes.setdefault(label, set()).add(card.entry_id)
+        cards[label] += 1
+    return {label: (len(notes[label]), cards[label]) for label in notes}
 
 
 def assert_cards_mirror_review(col: Collection, decks) -> int:
     """Every Anki card renders the same question and answer as the `flash review` card
     of the same id, with no unfilled {{...}}; returns how many cards were checked."""
     review_cards = {c.id: c for deck in decks for c in cards_for_deck(deck)}
+    places = {cid: name for deck in decks for cid, name in expected_deck_names(deck).items()}
     seen = set()
     for cid in col.find_cards(""):
         card = col.get_card(cid)
@@ -178,7 +199,7 @@ def assert_cards_mirror_review(col: Collection, decks) -> int:
         assert plain(question) == words(expected.front), expected.id
         source = f" {SOURCE_LABEL} {expected.source}" if expected.source else ""
         assert plain(answer) == words(f"{expected.front} {expected.back}") + source, expected.id
-        assert col.decks.name(card.did).endswith("::" + SUBDECK_OF_KIND[KIND_OF_MODEL[note.mid]])
+        assert col.decks.name(card.did) == places[expected.id], expected.id
         seen.add(expected.id)
     assert seen == set(review_cards)
     return len(seen)
@@ -204,10 +225,11 @@ def test_counts_decks_and_note_types(col, tmp_path):
     assert col.note_count() == 5
     assert col.card_count() == len(cards_for_deck(deck)) == 11
     assert counts_per_subdeck(col, "Sample deck") == expected_counts(deck) == {
-        "Terms": (2, 7), "Phrases": (1, 1), "Analogs": (2, 3),
+        "lesson": (2, 2), "Phrases": (1, 1), "Analogs": (2, 2), "follow-up": (3, 6),
     }
     names = {d.name for d in col.decks.all_names_and_ids()}
-    assert {"Sample deck", "Sample deck::Terms", "Sample deck::Phrases", "Sample deck::Analogs"} <= names
+    assert {"Sample deck", "Sample deck::Phrases", "Sample deck::Analogs", "Sample deck (follow-up)"} <= names
+    assert "Sample deck::Terms" not in names
     assert col.decks.get(col.decks.id_for_name("Sample deck"))["desc"] == "A deck for tests &amp; checks."
 
     for model_id, fields in ((TERM_MODEL_ID, TERM_FIELDS), (PHRASE_MODEL_ID, PHRASE_FIELDS),
@@ -291,7 +313,8 @@ analogs:
 """
     deck = load_deck(deck_file(tmp_path, text))
     import_apkg(col, export_one(text, tmp_path, timestamp=T1, label="v1"))
-    assert counts_per_subdeck(col, "Minimal") == expected_counts(deck) == {"Terms": (2, 4), "Analogs": (1, 1)}
+    assert counts_per_subdeck(col, "Minimal") == expected_counts(deck) == {
+        "lesson": (2, 2), "Analogs": (1, 1), "follow-up": (2, 2)}
     assert "Minimal::Phrases" not in {d.name for d in col.decks.all_names_and_ids()}
     assert not col.get_empty_cards().notes
     assert assert_cards_mirror_review(col, [deck]) == 5
@@ -310,9 +333,10 @@ def test_shipped_deck_imports_with_right_counts_and_cards(col, tmp_path):
     log = import_apkg(col, report.path)
     assert len(log.new) == len(deck.entries) and not log.conflicting
     expected = expected_counts(deck)
-    assert set(expected) == {"Terms", "Phrases", "Analogs"}
+    assert set(expected) == {"lesson", "Phrases", "Analogs", "follow-up"}
     assert counts_per_subdeck(col, deck.name) == expected
-    assert {s.name.rsplit("::", 1)[1]: (s.notes, s.cards) for s in report.subdecks} == expected
+    assert [(s.name, s.notes, s.cards) for s in report.subdecks] == [
+        (deck.name + suffix, *expected[label]) for suffix, label in LABELS.items()]
     assert (report.notes, report.cards) == (len(deck.entries), len(cards_for_deck(deck)))
     assert col.note_count() == len(deck.entries)
     assert col.card_count() == len(cards_for_deck(deck))
@@ -453,8 +477,9 @@ def test_renamed_deck_still_updates_the_same_notes(col, tmp_path):
     assert col.note_count() == 6
     # Anki matches decks by name: cards it already had stay where they are,
     # new cards go to the decks of the new name (README: Keeping Anki in step).
-    assert counts_per_subdeck(col, "Sample deck")["Terms"] == (2, 7)
-    assert counts_per_subdeck(col, "Sample deck (2nd edition)") == {"Terms": (1, 1), "Analogs": (1, 1)}
+    assert counts_per_subdeck(col, "Sample deck") == {
+        "lesson": (2, 2), "Phrases": (1, 1), "Analogs": (2, 2), "follow-up": (3, 6)}
+    assert counts_per_subdeck(col, "Sample deck (2nd edition)") == {"Analogs": (1, 1), "follow-up": (1, 1)}
 
 
 def test_removed_optional_field_leaves_an_empty_card_in_anki(col, tmp_path):
@@ -579,11 +604,10 @@ def test_unwritable_folder_is_an_export_error(tmp_path):
 def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
     package = build_package([load_deck(deck_file(tmp_path / "src", SAMPLE))])
 
-    def broken(self, file, timestamp=None):
-        Path(file).write_bytes(b"partial")
+    def broken(self, cursor, timestamp, id_gen):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(genanki.Package, "write_to_file", broken)
+    monkeypatch.setattr(genanki.Package, "write_to_db", broken)
     with pytest.raises(ExportError, match="No space left on device"):
         write_package(package, tmp_path / "out" / "x.apkg", timestamp=T1)
     out = tmp_path / "out"

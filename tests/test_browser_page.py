@@ -80,6 +80,11 @@ def shot(page, name: str):
     page.screenshot(path=str(SHOTS / f"browser-{name}.png"), full_page=True)
 
 
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+    return playwright_expect(locator)
+
+
 def text(page, selector: str) -> str:
     return page.locator(selector).text_content()
 
@@ -252,6 +257,10 @@ def test_take_a_paper_reload_midway_finish_and_download(tab, tmp_path):
     for answer in answers["answers"].values():
         assert started <= datetime.fromisoformat(answer["at"]) <= finished
     assert decode_block(page.input_value("#answers-block")) == answers
+    t.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy the block").click()
+    expect(page.locator("#announce")).to_have_text("The block is copied. Paste it into your e-mail.")
+    assert page.evaluate("navigator.clipboard.readText()") == page.input_value("#answers-block")
 
     # The finished attempt survives a reload unchanged; nothing can be answered any more.
     block = page.input_value("#answers-block")
@@ -325,6 +334,23 @@ def test_a_tab_reopened_after_the_deadline_finishes_with_the_answers_given(tab, 
     answers = decode_block(page.input_value("#answers-block"))
     assert answers["answers"]["q01"]["choice"] == paper["questions"][0]["options"][2]["id"]
     assert answers["finished_at"] == "2026-11-23T10:05:00+00:00"
+
+
+def test_two_tabs_on_one_paper_share_the_answers(tab, tmp_path):
+    paper = make_paper()
+    t = tab()
+    first = t.open(write_page(tmp_path, paper))
+    first.get_by_role("button", name="Start").click()
+    second = t.context.new_page()
+    second.goto(t.url)
+    assert text(second, "#question-heading") == "Question 1 of 4"
+    choose(second, paper["questions"][0], 3)
+    # The first tab follows: its own next save keeps the answer given in the second.
+    assert first.get_by_role("radio", name=paper["questions"][0]["options"][3]["text"], exact=True).is_checked()
+    first.get_by_role("button", name="Next").click()
+    choose(first, paper["questions"][1], 0)
+    first.get_by_role("button", name="Review all answers").click()
+    assert text(first, "#progress") == "2 of 4 answered"
 
 
 def test_without_a_time_limit_the_bar_says_so(tab, tmp_path):

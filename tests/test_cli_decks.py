@@ -74,6 +74,15 @@ def table_rows(text):
     ]
 
 
+# what rich takes for a terminal (tables, not tab-separated rows), without colour codes
+TERMINAL = {"TTY_COMPATIBLE": "1", "TERM": "dumb"}
+
+
+def tsv_rows(text):
+    """The lines that ``flash decks``/``flash cards`` print when piped, split at tabs."""
+    return [line.split("\t") for line in text.splitlines()]
+
+
 def table_header(text):
     for line in text.splitlines():
         if line.startswith("┃"):
@@ -142,8 +151,8 @@ def test_removed_entry_comes_back_with_its_history(invoke, db_path, sample_deck,
         k: v for k, v in before.items() if k != "retired"
     }
     decks = invoke("decks", "--db", db_path, "--today", TOMORROW)
-    # day 1 showed one card per entry (6); badge's retired: 5 seen, 7 new (6 waiting + say-please)
-    assert table_rows(decks.stdout)[0][2:] == ["7", "5", "5", "12 (+1 retired)"]
+    # piped: id, name, new, due today, learning, total, retired
+    assert tsv_rows(decks.stdout)[0][2:] == ["1", "11", "11", "12", "1"]
 
     write_deck(original, "sample.yaml")
     result = invoke("import", sample_deck, "--db", db_path, "--today", TODAY)
@@ -199,7 +208,7 @@ def test_import_unreadable_deck(invoke, db_path, tmp_path):
     result = invoke("import", path, "--db", db_path, "--today", TODAY)
     assert result.exit_code == 1
     no_traceback(result)
-    assert f"{path}: not UTF-8 text (invalid continuation byte at byte 15)" in result.stderr
+    assert f"{path}:2: not UTF-8 text (invalid continuation byte at byte 15)" in result.stderr
 
 
 def test_validate_needs_a_path(invoke, db_path):
@@ -268,21 +277,27 @@ def test_decks_table(invoke, db_path, sample_deck, one_term_deck):
     invoke("review", "--db", db_path, "--today", TODAY, "--deck", "sample", input="5\n1\n4\n\n")
     result = invoke("decks", "--db", db_path, "--today", TODAY)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0].strip() == f"Decks on {TODAY}"
-    assert table_header(result.stdout) == ["deck", "name", "new", "due today", "learning", "total"]
-    assert table_rows(result.stdout) == [
-        ["one", "One term", "2", "0", "0", "2"],
-        ["sample", "Sample deck", "9", "0", "3", "12"],
+    assert tsv_rows(result.stdout) == [
+        ["one", "One term", "2", "0", "0", "2", "0"],
+        ["sample", "Sample deck", "9", "0", "3", "12", "0"],
     ]
     tomorrow = invoke("decks", "--db", db_path, "--today", TOMORROW)
-    assert table_rows(tomorrow.stdout)[1] == ["sample", "Sample deck", "9", "3", "3", "12"]
+    assert tsv_rows(tomorrow.stdout)[1] == ["sample", "Sample deck", "9", "3", "3", "12", "0"]
+    # on a terminal: a table, headed by the day
+    table = invoke("decks", "--db", db_path, "--today", TODAY, env=TERMINAL)
+    lines = [line.rstrip() for line in table.stdout.splitlines()]
+    assert lines[0] == f"Decks on {TODAY}"
+    assert lines[1].split() == ["deck", "name", "new", "due", "today", "learning", "total"]
+    assert lines[3].split() == ["one", "One", "term", "2", "0", "0", "2"]
 
 
 def test_deck_names_are_not_markup(invoke, db_path, write_deck):
     deck = write_deck("id: marks\nname: '[bold]Loud[/bold] deck'\n", "marks.yaml")
     invoke("import", deck, "--db", db_path, "--today", TODAY)
     result = invoke("decks", "--db", db_path, "--today", TODAY)
-    assert table_rows(result.stdout) == [["marks", "[bold]Loud[/bold] deck", "0", "0", "0", "0"]]
+    assert tsv_rows(result.stdout) == [["marks", "[bold]Loud[/bold] deck", "0", "0", "0", "0", "0"]]
+    table = invoke("decks", "--db", db_path, "--today", TODAY, env=TERMINAL)
+    assert "[bold]Loud[/bold] deck" in table.stdout
 
 
 def test_decks_on_an_empty_database(invoke, db_path):
@@ -291,7 +306,11 @@ def test_decks_on_an_empty_database(invoke, db_path):
     Store.open(db_path).close()
     result = invoke("decks", "--db", db_path, "--today", TODAY)
     assert result.exit_code == 0
-    assert result.stdout == "No decks yet: run 'flash import PATH' or 'flash review'.\n"
+    # piped, the rows (none) go to stdout and the words to stderr
+    assert result.stdout == ""
+    assert result.stderr == "No decks yet: run 'flash import PATH' or 'flash review'.\n"
+    tty = invoke("decks", "--db", db_path, "--today", TODAY, env=TERMINAL)
+    assert tty.stdout == "No decks yet: run 'flash import PATH' or 'flash review'.\n"
 
 
 @pytest.mark.parametrize("command", [["decks"], ["cards"], ["cards", "--json"]])
@@ -333,9 +352,20 @@ def test_cards_table(invoke, db_path, one_term_deck):
     invoke("review", "--db", db_path, "--today", TODAY, input="3\n")
     result = invoke("cards", "--db", db_path, "--today", TODAY)
     assert result.exit_code == 0, result.output
-    rows = table_rows(result.stdout)
-    assert [r[0] for r in rows] == ["one/t1/term", "one/t1/definition"]
-    assert rows[0][1:6] == ["term", "1", "2.36", "1d", TOMORROW]
+    # piped: id, kind, reps, EF, interval, due, status (- when empty)
+    assert tsv_rows(result.stdout) == [
+        ["one/t1/term", "term", "1", "2.36", "1", TOMORROW, "-"],
+        ["one/t1/definition", "definition", "0", "2.50", "-", "-", "new"],
+    ]
+    assert invoke("cards", "--plain", "--db", db_path, "--today", TODAY, env=TERMINAL).stdout \
+        == result.stdout
+    # on a terminal: a table per deck, each card by its id within the deck
+    table = invoke("cards", "--db", db_path, "--today", TODAY, env=TERMINAL)
+    lines = [line.rstrip() for line in table.stdout.splitlines()]
+    assert lines[0] == "deck one (2 cards)"
+    assert lines[1].split() == ["card", "EF", "ivl", "due", "status"]
+    assert lines[3].split() == ["t1/term", "2.36", "1d", TOMORROW]
+    assert lines[4].split() == ["t1/definition", "2.50", "–", "–", "new"]
 
 
 def test_cards_unknown_deck(invoke, db_path, one_term_deck):
@@ -389,9 +419,9 @@ def test_newer_schema(invoke, db_path, sample_deck, command):
 
 def test_database_path_is_a_folder(invoke, tmp_path):
     result = invoke("decks", "--db", tmp_path, "--today", TODAY)
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     no_traceback(result)
-    assert "Invalid value for '--db'" in result.stderr
+    assert result.stderr == f"Error: {tmp_path} is a folder, not a database file\n"
 
 
 def test_import_without_paths_brings_in_the_shipped_decks(invoke, db_path):

@@ -89,9 +89,10 @@ def test_writes_one_package_per_deck_into_exports(decks, tmp_path):
     out = result.stdout
     assert re.search(rf"^Wrote exports/sample-deck\.apkg \({size / 1000:.1f} kB\)", out, re.M)
     assert re.search(r"^Wrote exports/other-deck\.apkg \(\d+\.\d kB\)", out, re.M)
-    assert row("Sample deck::Terms", 1, 3).search(out)
-    assert row("Sample deck::Phrases", 1, 1).search(out)
-    assert row("Sample deck::Analogs", 1, 2).search(out)
+    # in the order a learner meets them in Anki: the lesson's deck (terms), its sub-decks,
+    # then each entry's other cards in the follow-up deck
+    assert re.search(r"^\s*Sample deck\s+1\s+1\s*\n\s*Sample deck::Analogs\s+1\s+1\s*\n"
+                     r"\s*Sample deck::Phrases\s+1\s+1\s*\n\s*Sample deck \(follow-up\)\s+2\s+3\s*$", out, re.M)
     assert row("Total", 3, 6).search(out)
     assert row("Other deck::Phrases", 1, 1).search(out)
     assert row("Total", 1, 1).search(out)
@@ -130,7 +131,8 @@ def test_folder_argument_and_single_output_file(runner, decks, tmp_path):
     text = result.stdout
     assert text.count("Wrote ") == 1 and f"Wrote {out} (" in text
     assert row("Other deck::Phrases", 1, 1).search(text)
-    assert row("Sample deck::Terms", 1, 3).search(text)
+    assert row("Sample deck", 1, 1).search(text)
+    assert row("Sample deck (follow-up)", 2, 3).search(text)
     assert row("Total", 4, 7).search(text)
 
 

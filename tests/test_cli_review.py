@@ -21,20 +21,6 @@ TODAY = "2026-03-02"
 TOMORROW = "2026-03-03"
 
 
-# Day 1 of the sample deck: one new card per entry, dealt by kind (see flashcards/review.py).
-DAY1 = [
-    "sample/alpha/term", "sample/say-hello/phrase", "sample/door/holds",
-    "sample/beta/term", "sample/say-thanks/phrase", "sample/badge/holds",
-]
-
-
-@pytest.fixture
-def two_terms_deck(write_deck):
-    """Two entries, so a session shows two new cards on day 1 (a term's siblings wait)."""
-    return write_deck("id: two\nname: Two terms\nterms:\n  - {id: t1, term: Alpha, definition: The first letter.}\n"
-                      "  - {id: t2, term: Beta, definition: The second letter.}\n", "two.yaml")
-
-
 def cards_json(invoke, db_path, today=TODAY, *extra):
     result = invoke("cards", "--json", "--db", db_path, "--today", today, *extra)
     assert result.exit_code == 0, result.output
@@ -96,8 +82,6 @@ def test_first_run_session_takes_twenty_new_cards(invoke, db_path):
 
 def test_piped_grades_are_saved(invoke, db_path, sample_deck, sample_card_ids):
     import_deck(invoke, db_path, sample_deck)
-    rest = [c for c in sample_card_ids if c not in DAY1[:3]]
-    sample_card_ids = DAY1[:3] + rest
     result = invoke("review", "--db", db_path, "--today", TODAY, input="5\n2\n4\n")
     assert result.exit_code == 0, result.output
     cards = cards_json(invoke, db_path)
@@ -118,32 +102,34 @@ def test_summary(invoke, db_path, sample_deck):
     result = invoke("review", "--db", db_path, "--today", TODAY, input="5\n2\n4\n\n")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "0 due · 6 new · 6 in this session"  # one new card per entry
-    assert lines[-3:] == [
-        # 4 left: 3 cards never shown and the one graded 2, back for a drill
-        "Reviewed 3 cards, 2 correct (67%); 4 left in the queue.",
+    assert lines[0] == "0 due · 12 new · 12 in this session"
+    assert lines[-4:] == [
+        # 10 left: 9 cards never shown and the one graded 2, back for a drill
+        "Reviewed 3 cards, 2 correct (67%); 10 left in the queue.",
+        "9 new cards left for today, 1 card to drill again ('flash review' goes on).",
         f"Next due: {TOMORROW} (3 cards).",
         "Due tomorrow: 3.",
     ]
 
 
-def test_summary_counts_drills_apart(invoke, db_path, two_terms_deck):
-    import_deck(invoke, db_path, two_terms_deck)
-    # t1: 1 (requeued); t2: 5; t1 again (drill): 2, then 4
+def test_summary_counts_drills_apart(invoke, db_path, one_term_deck):
+    import_deck(invoke, db_path, one_term_deck)
+    # term: 1 (requeued); definition: 5; term again (drill): 2, then 4
     result = invoke("review", "--db", db_path, "--today", TODAY, input="1\n5\n2\n4\n")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[-3:] == [
+    assert result.stdout.splitlines()[-4:] == [
         "Reviewed 2 cards, 1 correct (50%), 2 extra drills.",
+        "All done for today.",
         f"Next due: {TOMORROW} (2 cards).",
         "Due tomorrow: 2.",
     ]
     assert review_log(db_path) == [
-        ("two/t1/term", "review", 1),
-        ("two/t2/term", "review", 5),
-        ("two/t1/term", "drill", 2),
-        ("two/t1/term", "drill", 4),
+        ("one/t1/term", "review", 1),
+        ("one/t1/definition", "review", 5),
+        ("one/t1/term", "drill", 2),
+        ("one/t1/term", "drill", 4),
     ]
-    term = cards_json(invoke, db_path)["two/t1/term"]
+    term = cards_json(invoke, db_path)["one/t1/term"]
     assert (term["repetitions"], term["easiness"], term["interval"]) == (0, 1.96, 1)
 
 
@@ -163,27 +149,26 @@ def test_blank_line_ends_the_session(invoke, db_path, sample_deck):
     result = invoke("review", "--db", db_path, "--today", TODAY, input="5\n\n5\n5\n")
     assert result.exit_code == 0, result.output
     assert len(review_log(db_path)) == 1
-    assert "Reviewed 1 card, 1 correct (100%); 5 left in the queue." in result.stdout.splitlines()
+    assert "Reviewed 1 card, 1 correct (100%); 11 left in the queue." in result.stdout.splitlines()
 
 
 def test_empty_queue_says_when_the_next_card_is_due(invoke, db_path, one_term_deck):
     import_deck(invoke, db_path, one_term_deck)
-    first = invoke("review", "--db", db_path, "--today", TODAY, input="5\n")
+    first = invoke("review", "--db", db_path, "--today", TODAY, input="5\n4\n")
     assert first.exit_code == 0, first.output
-    # the definition card waits: its sibling was introduced today
     result = invoke("review", "--db", db_path, "--today", TODAY)
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"Nothing to review right now.\nNext due: {TOMORROW} (1 card).\n"
+    assert result.stdout == f"Nothing to review right now.\nNext due: {TOMORROW} (2 cards).\n"
 
 
-def test_empty_queue_when_the_new_card_cap_is_reached(invoke, db_path, two_terms_deck):
-    import_deck(invoke, db_path, two_terms_deck)
+def test_empty_queue_when_the_new_card_cap_is_reached(invoke, db_path, one_term_deck):
+    import_deck(invoke, db_path, one_term_deck)
     invoke("review", "--db", db_path, "--today", TODAY, "--new", "1", input="5\n")
     result = invoke("review", "--db", db_path, "--today", TODAY, "--new", "1")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "Nothing to review right now.\n"
-        "Today's new cards are done (raise the cap with --new N).\n"
+        "Today's new cards are done (1 a day; raise the cap with --new N).\n"
         f"Next due: {TOMORROW} (1 card).\n"
     )
     # raising the cap brings the second card
@@ -196,7 +181,8 @@ def test_new_cap_and_limit_options(invoke, db_path, sample_deck):
     result = invoke("review", "--db", db_path, "--today", TODAY, "--new", "5")
     assert "0 due · 5 new · 5 in this session" in result.stdout.splitlines()
     result = invoke("review", "--db", db_path, "--today", TODAY, "--limit", "3")
-    assert "0 due · 3 new · 3 in this session" in result.stdout.splitlines()
+    # the header tells the day as it is; the limit only caps the session
+    assert "0 due · 12 new · 3 in this session (--limit 3)" in result.stdout.splitlines()
 
 
 def test_deck_option(invoke, db_path, sample_deck, one_term_deck):
@@ -204,8 +190,8 @@ def test_deck_option(invoke, db_path, sample_deck, one_term_deck):
     import_deck(invoke, db_path, one_term_deck)
     result = invoke("review", "--db", db_path, "--today", TODAY, "--deck", "one", input="5\n5\n")
     assert result.exit_code == 0, result.output
-    assert "0 due · 1 new · 1 in this session" in result.stdout.splitlines()  # the definition waits
-    assert {row[0] for row in review_log(db_path)} == {"one/t1/term"}
+    assert "0 due · 2 new · 2 in this session" in result.stdout.splitlines()
+    assert {row[0] for row in review_log(db_path)} == {"one/t1/term", "one/t1/definition"}
 
     unknown = invoke("review", "--db", db_path, "--today", TODAY, "--deck", "nope")
     assert unknown.exit_code == 1
@@ -244,26 +230,24 @@ def test_sm2_intervals_over_simulated_days(invoke, db_path, one_term_deck):
 
 def test_card_is_not_shown_before_its_due_day(invoke, db_path, one_term_deck):
     import_deck(invoke, db_path, one_term_deck, today="2026-01-01")
-    invoke("review", "--db", db_path, "--today", "2026-01-01", input="5\n")
-    invoke("review", "--db", db_path, "--today", "2026-01-02", input="5\n")  # next: 6 days
-    early = invoke("review", "--db", db_path, "--today", "2026-01-07", "--new", "0")
-    assert early.stdout == ("Nothing to review right now.\n"
-                            "Today's new cards are done (raise the cap with --new N).\n"
-                            "Next due: 2026-01-08 (1 card).\n")
-    on_time = invoke("review", "--db", db_path, "--today", "2026-01-08", "--new", "0")
-    assert "1 due · 0 new · 1 in this session" in on_time.stdout.splitlines()
-    late = invoke("review", "--db", db_path, "--today", "2026-02-01", "--new", "0")
-    assert "1 due · 0 new · 1 in this session" in late.stdout.splitlines()
+    invoke("review", "--db", db_path, "--today", "2026-01-01", input="5\n5\n")
+    invoke("review", "--db", db_path, "--today", "2026-01-02", input="5\n5\n")  # next: 6 days
+    early = invoke("review", "--db", db_path, "--today", "2026-01-07")
+    assert early.stdout == "Nothing to review right now.\nNext due: 2026-01-08 (2 cards).\n"
+    on_time = invoke("review", "--db", db_path, "--today", "2026-01-08")
+    assert "2 due · 0 new · 2 in this session" in on_time.stdout.splitlines()
+    late = invoke("review", "--db", db_path, "--today", "2026-02-01")
+    assert "2 due · 0 new · 2 in this session" in late.stdout.splitlines()
 
 
-def test_due_cards_come_oldest_due_first(invoke, db_path, two_terms_deck):
-    import_deck(invoke, db_path, two_terms_deck, today="2026-01-01")
-    invoke("review", "--db", db_path, "--today", "2026-01-01", "--new", "1", input="5\n")  # t1: due 01-02
-    invoke("review", "--db", db_path, "--today", "2026-01-02", input="5\n5\n")  # t1 01-08, t2 01-03
-    # on 01-10 t2 (due 01-03) comes before t1 (due 01-08)
+def test_due_cards_come_oldest_due_first(invoke, db_path, one_term_deck):
+    import_deck(invoke, db_path, one_term_deck, today="2026-01-01")
+    invoke("review", "--db", db_path, "--today", "2026-01-01", "--new", "1", input="5\n")  # term: due 01-02
+    invoke("review", "--db", db_path, "--today", "2026-01-02", input="5\n5\n")  # term 01-08, def 01-03
+    # on 01-10 the definition card (due 01-03) comes before the term card (due 01-08)
     result = invoke("review", "--db", db_path, "--today", "2026-01-10", input="4\n4\n")
     assert result.exit_code == 0, result.output
-    assert review_log(db_path)[-2:] == [("two/t2/term", "review", 4), ("two/t1/term", "review", 4)]
+    assert review_log(db_path)[-2:] == [("one/t1/definition", "review", 4), ("one/t1/term", "review", 4)]
 
 
 # -- environment and bad input ---------------------------------------------------------
@@ -286,13 +270,17 @@ def test_env_vars_give_db_and_today(invoke, tmp_path, one_term_deck):
     assert cards_json(invoke, db, "2026-05-06")["one/t1/term"]["last_review"] == "2026-05-06"
 
 
-@pytest.mark.parametrize("bad", ["2026-02-30", "tomorrow", "02/03/2026", ""])
-def test_bad_today(invoke, db_path, bad):
+@pytest.mark.parametrize("bad, why", [
+    ("2026-02-30", "'2026-02-30': February 2026 has 28 days"),
+    ("tomorrow", "'tomorrow' is not a date in the form YYYY-MM-DD"),
+    ("02/03/2026", "'02/03/2026' is not a date in the form YYYY-MM-DD"),
+    ("", "'' is not a date in the form YYYY-MM-DD"),
+    ("9999-12-31", "'9999-12-31' is out of range (days from 1970-01-01 to 2999-12-31)"),
+])
+def test_bad_today(invoke, db_path, bad, why):
     result = invoke("review", "--db", db_path, "--today", bad)
     assert result.exit_code == 2
-    assert result.stderr.endswith(
-        f"Error: Invalid value for '--today': '{bad}' is not a date in the form YYYY-MM-DD\n"
-    )
+    assert result.stderr.endswith(f"Error: Invalid value for '--today': {why}\n")
     no_traceback(result)
     assert not db_path.exists()
 
@@ -300,7 +288,8 @@ def test_bad_today(invoke, db_path, bad):
 def test_bad_flash_today(invoke, db_path):
     result = invoke("review", "--db", db_path, env={"FLASH_TODAY": "2026-13-01"})
     assert result.exit_code == 2
-    assert "Error: Invalid value for '--today': '2026-13-01' is not a date" in result.stderr
+    assert result.stderr.endswith("Error: Invalid value for '--today': '2026-13-01': there is no month 13 "
+                                  "(months are 01 to 12) (from FLASH_TODAY)\n")
     no_traceback(result)
 
 
@@ -343,8 +332,7 @@ def test_deck_text_is_not_markup(invoke, db_path, write_deck):
     assert "[link=x]first[/link]" in result.stdout
 
 
-def test_invalid_grade_line(invoke, db_path, sample_deck):
-    sample_card_ids = DAY1
+def test_invalid_grade_line(invoke, db_path, sample_deck, sample_card_ids):
     import_deck(invoke, db_path, sample_deck)
     result = invoke("review", "--db", db_path, "--today", TODAY, input="5\n4\nseven\n3\n")
     assert result.exit_code == 1
@@ -355,27 +343,27 @@ def test_invalid_grade_line(invoke, db_path, sample_deck):
     assert review_log(db_path) == [(sample_card_ids[0], "review", 5), (sample_card_ids[1], "review", 4)]
 
 
-def test_undo(invoke, db_path, two_terms_deck):
-    import_deck(invoke, db_path, two_terms_deck)
+def test_undo(invoke, db_path, one_term_deck):
+    import_deck(invoke, db_path, one_term_deck)
     result = invoke("review", "--db", db_path, "--today", TODAY, input="2\nu\n5\n")
     assert result.exit_code == 0, result.output
-    assert "Undid grade 2 for two/t1/term." in result.stdout.splitlines()
-    term = cards_json(invoke, db_path)["two/t1/term"]
+    assert "Undid grade 2 for one/t1/term." in result.stdout.splitlines()
+    term = cards_json(invoke, db_path)["one/t1/term"]
     # as if the 2 had never been given
     assert (term["repetitions"], term["easiness"], term["lapses"], term["due"]) == (1, 2.6, 0, TOMORROW)
     assert review_log(db_path) == [
-        ("two/t1/term", "review", 2),
-        ("two/t1/term", "undo", None),
-        ("two/t1/term", "review", 5),
+        ("one/t1/term", "review", 2),
+        ("one/t1/term", "undo", None),
+        ("one/t1/term", "review", 5),
     ]
-    assert result.stdout.splitlines()[-3] == "Reviewed 1 card, 1 correct (100%); 1 left in the queue."
+    assert result.stdout.splitlines()[-4] == "Reviewed 1 card, 1 correct (100%); 1 left in the queue."
 
 
-def test_undo_with_nothing_to_undo(invoke, db_path, two_terms_deck):
-    import_deck(invoke, db_path, two_terms_deck)
+def test_undo_with_nothing_to_undo(invoke, db_path, one_term_deck):
+    import_deck(invoke, db_path, one_term_deck)
     result = invoke("review", "--db", db_path, "--today", TODAY, input="u\n5\n5\n")
     assert result.exit_code == 0, result.output
-    assert "Nothing to undo in this session." in result.stdout.splitlines()
+    assert "Nothing to undo today." in result.stdout.splitlines()
     assert [r[2] for r in review_log(db_path)] == [5, 5]
 
 
@@ -392,7 +380,7 @@ def test_corrupt_database(invoke, db_path):
 
 def start_review(db_path, tmp_path, grades: bytes):
     """Run `python -m flashcards review` with a pipe for stdin, send ``grades``, and
-    return once the next card's answer is on screen (the session waits for a grade)."""
+    return once the next card is on screen (the session waits for a grade)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLASH_")}
     env.update(XDG_DATA_HOME=str(tmp_path / "xdg-data"), PYTHONUNBUFFERED="1", COLUMNS="100")
     proc = subprocess.Popen(
@@ -404,7 +392,8 @@ def start_review(db_path, tmp_path, grades: bytes):
     marker = b"%d done" % len(grades.splitlines())
     output = b""
     deadline = time.monotonic() + 15
-    while not (marker in output and b"answer" in output.split(marker, 1)[1]):
+    # piped, a card's answer shows once its grade is read: the session waits at the next front
+    while not (marker in output and b"left" in output.split(marker, 1)[1]):
         if time.monotonic() > deadline or proc.poll() is not None:
             stop(proc)
             raise AssertionError(output.decode(errors="replace"))
@@ -426,8 +415,7 @@ def stop(proc, sig=signal.SIGKILL):
     return out.decode(), err.decode()
 
 
-def test_killed_session_keeps_every_grade(invoke, db_path, sample_deck, tmp_path):
-    sample_card_ids = DAY1
+def test_killed_session_keeps_every_grade(invoke, db_path, sample_deck, sample_card_ids, tmp_path):
     import_deck(invoke, db_path, sample_deck)
     proc = start_review(db_path, tmp_path, b"5\n3\n")
     stop(proc, signal.SIGKILL)
@@ -443,16 +431,16 @@ def test_killed_session_keeps_every_grade(invoke, db_path, sample_deck, tmp_path
     assert review_log(db_path)[-1] == (sample_card_ids[1], "drill", 5)
 
 
-def test_ctrl_c_ends_with_a_summary(invoke, db_path, sample_deck, tmp_path):
-    sample_card_ids = DAY1
+def test_ctrl_c_ends_with_a_summary(invoke, db_path, sample_deck, sample_card_ids, tmp_path):
     import_deck(invoke, db_path, sample_deck)
     proc = start_review(db_path, tmp_path, b"4\n")
     out, err = stop(proc, signal.SIGINT)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
-    assert out.splitlines()[-4:] == [
+    assert out.splitlines()[-5:] == [
         "Session interrupted: every grade given so far is saved.",
-        "Reviewed 1 card, 1 correct (100%); 5 left in the queue.",
+        "Reviewed 1 card, 1 correct (100%); 11 left in the queue.",
+        "11 new cards left for today ('flash review' goes on).",
         f"Next due: {TOMORROW} (1 card).",
         "Due tomorrow: 1.",
     ]

@@ -273,7 +273,7 @@ def test_deck_that_is_not_a_mapping(write_deck):
 
 def test_empty_file(write_deck):
     path = write_deck("# nothing here\n")
-    assert problems_of(path) == [f"{path}: empty file: a deck needs at least 'id' and 'name'"]
+    assert problems_of(path) == [f"{path}:1: empty file: a deck needs at least 'id' and 'name'"]
 
 
 def test_invalid_ids(write_deck):
@@ -433,11 +433,12 @@ def test_missing_path_does_not_hide_other_files_problems(write_deck, tmp_path):
 
 
 def test_same_deck_id_in_two_files(write_deck):
-    a = write_deck("id: same\nname: A\n", "a.yaml")
+    a = write_deck("# first\nname: A\nid: same\n", "a.yaml")
     b = write_deck("id: same\nname: B\n", "b.yaml")
     with pytest.raises(DeckError) as info:
         load_decks([a, b])
-    assert [str(p) for p in info.value.problems] == [f"{b}: deck id 'same' is also used by {a}"]
+    # both files, each at the line of its id
+    assert [str(p) for p in info.value.problems] == [f"{b}:1: deck id 'same' is also used by {a}:3"]
 
 
 def test_problems_of_every_file_at_once(write_deck):
@@ -455,7 +456,7 @@ def test_problems_of_every_file_at_once(write_deck):
 def test_non_utf8_file(tmp_path):
     path = tmp_path / "latin1.yaml"
     path.write_bytes("id: x\nname: caf\xe9\n".encode("latin-1"))
-    assert problems_of(path) == [f"{path}: not UTF-8 text (invalid continuation byte at byte 15)"]
+    assert problems_of(path) == [f"{path}:2: not UTF-8 text (invalid continuation byte at byte 15)"]
 
 
 # -- cards --------------------------------------------------------------------

@@ -369,9 +369,9 @@ def test_review_log_is_append_only(synced, db_path, sql):
 
 def test_undo_restores_state_and_appends(synced, db_path):
     first = synced.record("sample/alpha/term", 5, today=DAY, now=NOW)
-    second = synced.record("sample/alpha/term", 1, today=DAY, now=NOW)
+    second = synced.record("sample/alpha/term", 1, today=DAY + timedelta(days=1), now=NOW)
     assert synced.card("sample/alpha/term").state.repetitions == 0
-    undone = synced.undo(second.id, today=DAY, now=NOW)
+    undone = synced.undo(second.id, today=DAY + timedelta(days=1), now=NOW)
     assert undone.id == second.id and undone.grade == 1
     assert synced.card("sample/alpha/term").state == first.after
     assert rows(db_path, "SELECT id, kind, grade, undoes FROM reviews ORDER BY id") == [

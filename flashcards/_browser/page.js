@@ -642,6 +642,14 @@
   $('download').addEventListener('click', download);
   $('copy').addEventListener('click', copyBlock);
 
+  // The same file open in two tabs: follow the other tab's answers instead of overwriting them.
+  window.addEventListener('storage', function (event) {
+    if (event.key === STORE_KEY) {
+      state = loadState();
+      render(false);
+    }
+  });
+
   document.title = paper.quiz.title + ' \u00b7 ' + paper.learner.name;
   if (state.stage !== 'finished' && timeIsUp()) {
     finish(true);

@@ -16,6 +16,7 @@ from ._common import CONTEXT_SETTINGS
 # command name -> "module:attribute", in the order `flash --help` lists them
 COMMANDS = {
     "review": "flashcards.cli.review:review",
+    "undo": "flashcards.cli.review:undo",
     "import": "flashcards.cli.decks:import_",
     "validate": "flashcards.cli.decks:validate",
     "lint": "flashcards.cli.lint:lint",
@@ -27,11 +28,32 @@ COMMANDS = {
     "unsuspend": "flashcards.cli.stats:unsuspend",
     "export": "flashcards.cli.export:export",
     "quiz": "flashcards.cli.quiz:quiz",
+    "db": "flashcards.cli.db:db",
 }
 
 
 class FlashGroup(click.Group):
     """A group that loads its commands lazily and turns library errors into click errors."""
+
+    def main(self, *args, **kwargs):
+        import sys
+
+        from ._common import fall_back_to_ascii
+
+        # before anything is printed (help and errors included): no glyph may crash an
+        # ASCII or Latin-1 terminal
+        fall_back_to_ascii(sys.stdout, sys.stderr)
+        return super().main(*args, **kwargs)
+
+    def resolve_command(self, ctx, args):
+        name = click.utils.make_str(args[0]) if args else ""
+        if args and name not in COMMANDS and not name.startswith("-"):
+            import difflib
+
+            close = difflib.get_close_matches(name, list(COMMANDS), n=2, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint}")
+        return super().resolve_command(ctx, args)
 
     def list_commands(self, ctx):
         return list(COMMANDS)
@@ -44,14 +66,21 @@ class FlashGroup(click.Group):
         return getattr(importlib.import_module(module), attr)
 
     def invoke(self, ctx):
-        from ..errors import DeckError, FlashcardsError
+        import sqlite3
+
+        from ..errors import DeckError, FlashcardsError, inert
 
         try:
             return super().invoke(ctx)
         except DeckError as exc:
             raise click.ClickException(f"{problem_count(exc.problems)}:\n{exc}") from exc
         except FlashcardsError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(inert(str(exc))) from exc
+        except sqlite3.Error as exc:  # a path the store did not translate: still one line, no traceback
+            raise click.ClickException(inert(f"database error: {exc}")) from exc
+        except OSError as exc:  # e.g. a path too long for the file system
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(inert(f"{where}{exc.strerror or exc}")) from exc
 
 
 def problem_count(problems) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import functools
 import os
+import sys
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -31,26 +34,34 @@ def _parse_today(ctx, param, value: Optional[str]) -> Optional[date]:
         raise click.BadParameter(f"{exc}{where}", ctx=ctx, param=param) from None
 
 
-def db_option(f):
+def db_option(f, *, hidden: bool = False):
     """``--db PATH`` (env ``FLASH_DB``); default ``$XDG_DATA_HOME/flashcards/flash.db``."""
     return click.option(
-        "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), envvar="FLASH_DB",
-        help="Database file. [env: FLASH_DB; default: $XDG_DATA_HOME/flashcards/flash.db]",
+        # no dir_okay=False: a folder is refused by Store.open as one line, exit 1, like other bad paths
+        "--db", "db_path", type=click.Path(path_type=Path), envvar="FLASH_DB",
+        help="Database file. [env: FLASH_DB; default: $XDG_DATA_HOME/flashcards/flash.db]", hidden=hidden,
     )(f)
 
 
-def today_option(f):
+def today_option(f, *, hidden: bool = False):
     """``--today YYYY-MM-DD`` (env ``FLASH_TODAY``); default: the study day now."""
     return click.option(
         "--today", "today", callback=_parse_today, envvar="FLASH_TODAY", metavar="YYYY-MM-DD",
         help="Act as if today were this day. [env: FLASH_TODAY; default: today, "
-        "with days starting at 4 am (FLASH_DAY_STARTS_AT)]",
+        "with days starting at 4 am (FLASH_DAY_STARTS_AT)]", hidden=hidden,
     )(f)
 
 
 def common_options(f):
     """Both ``--db`` and ``--today``: every command that touches the database takes them."""
     return db_option(today_option(f))
+
+
+def unused_common_options(f):
+    """``--db`` and ``--today`` for a command that uses neither: still accepted (and a bad
+    date still refused), so scripts that pass them to every command keep working, but not
+    listed in its --help."""
+    return db_option(today_option(f, hidden=True), hidden=True)
 
 
 def resolve_today(today: Optional[date]) -> date:
@@ -71,23 +82,105 @@ def now() -> datetime:
     return datetime.now().astimezone()
 
 
+def busy_timeout() -> float:
+    """Seconds a write waits for another process's lock: ``FLASH_BUSY_TIMEOUT`` or 30."""
+    from ..store import DEFAULT_BUSY_TIMEOUT
+
+    raw = os.environ.get("FLASH_BUSY_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:
+        raise click.UsageError(f"FLASH_BUSY_TIMEOUT: {raw!r} is not a number of seconds from 0 to 3600")
+    return value
+
+
 def open_store(db_path: Optional[Path], *, create: bool = True) -> "Store":
+    """Open the database; a write that must wait for another process says so on stderr."""
     from ..store import Store, default_db_path
 
-    return Store.open(db_path or default_db_path(), create=create)
+    def waiting(message: str) -> None:
+        error_console().print(f"[dim]{message}[/dim]")
+
+    return Store.open(db_path or default_db_path(), create=create, busy_timeout=busy_timeout(), on_wait=waiting)
+
+
+# -- output on any terminal -------------------------------------------------------
+
+# What a glyph becomes on a stream whose encoding cannot show it (PYTHONIOENCODING=ascii,
+# a Latin-1 terminal). Anything not listed loses its accents, or becomes '?'.
+ASCII_STAND_INS = {
+    "·": "|", "…": "...", "–": "-", "—": "--", "‘": "'", "’": "'", "“": '"', "”": '"',
+    "→": "->", "←": "<-", "×": "x", "≥": ">=", "≤": "<=", "•": "*", "✓": "ok", "✗": "x",
+    "─": "-", "━": "-", "│": "|", "┃": "|", "┤": "+", "├": "+", "└": "+", "┘": "+", "┌": "+",
+    "┐": "+", "┼": "+", "╭": "+", "╮": "+", "╰": "+", "╯": "+", "\u00a0": " ",
+}
+ERROR_HANDLER = "flashcards-ascii"
+
+
+def ascii_stand_in(char: str) -> str:
+    """An ASCII spelling of ``char``: a listed stand-in, the letter without its accents, or '?'."""
+    if char in ASCII_STAND_INS:
+        return ASCII_STAND_INS[char]
+    bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    return bare if bare and bare.isascii() else "?"
+
+
+def _stand_ins(exc: UnicodeError):
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    return "".join(ascii_stand_in(c) for c in exc.object[exc.start:exc.end]), exc.end
+
+
+codecs.register_error(ERROR_HANDLER, _stand_ins)
+
+
+def can_encode(encoding: Optional[str], text: str) -> bool:
+    try:
+        text.encode(encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def fall_back_to_ascii(*streams) -> None:
+    """Make text streams that cannot show our glyphs write ASCII stand-ins instead of raising
+    ``UnicodeEncodeError`` (every ``click.echo`` and rich console then writes safely)."""
+    for stream in streams:
+        encoding = getattr(stream, "encoding", None)
+        if encoding and not can_encode(encoding, "·…–—│") and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors=ERROR_HANDLER)
+            except (ValueError, OSError):  # a closed or detached stream: nothing will be written
+                pass
 
 
 def console() -> "Console":
     """A rich console on stdout (created per command, so CliRunner captures it)."""
     from rich.console import Console
 
+    fall_back_to_ascii(sys.stdout)
     return Console(highlight=False)
 
 
 def error_console() -> "Console":
     from rich.console import Console
 
+    fall_back_to_ascii(sys.stderr)
     return Console(stderr=True, highlight=False)
+
+
+def ascii_only(con: "Console") -> bool:
+    """True when the console's stream cannot show the glyphs of charts and panels."""
+    return not can_encode(con.encoding, "·░▒▓█▁▂▃▄▅▆▇")
+
+
+def is_terminal(con: "Console") -> bool:
+    """Whether tables are for a person (rich's view: a tty, or TTY_COMPATIBLE=1)."""
+    return con.is_terminal
 
 
 def with_store(create: bool = True):
@@ -96,11 +189,8 @@ def with_store(create: bool = True):
     def decorate(f):
         @functools.wraps(f)
         def wrapper(*args, db_path=None, **kwargs):
-            store = open_store(db_path, create=create)
-            try:
+            with open_store(db_path, create=create) as store:  # __exit__ turns SQLite errors into one line
                 return f(*args, store=store, **kwargs)
-            finally:
-                store.close()
 
         return wrapper
 

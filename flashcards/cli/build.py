@@ -7,7 +7,7 @@ from typing import Optional
 
 import click
 
-from ._common import CONTEXT_SETTINGS, common_options, console
+from ._common import CONTEXT_SETTINGS, console, unused_common_options
 
 
 def _check_id(ctx, param, value: Optional[str]) -> Optional[str]:
@@ -27,7 +27,7 @@ def _check_id(ctx, param, value: Optional[str]) -> Optional[str]:
               help="Deck id. [default: from the lesson title]")
 @click.option("--name", metavar="NAME", help="Deck name. [default: the lesson title]")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
-@common_options
+@unused_common_options
 def build(lessons: tuple[Path, ...], output: Optional[Path], deck_id: Optional[str],
           name: Optional[str], force: bool, db_path, today) -> None:
     """Turn lesson documents (plain text or Markdown) into a draft deck.

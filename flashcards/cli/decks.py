@@ -8,7 +8,10 @@ from typing import Optional
 
 import click
 
-from ._common import CONTEXT_SETTINGS, common_options, console, open_store, resolve_today
+from ._common import (
+    CONTEXT_SETTINGS, can_encode, common_options, console, is_terminal, open_store, resolve_today,
+    unused_common_options,
+)
 
 paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 
@@ -53,7 +56,7 @@ def lint_line(decks, paths) -> str:
 
 @click.command(context_settings=CONTEXT_SETTINGS)
 @paths_argument
-@common_options
+@unused_common_options
 def validate(paths, db_path, today) -> None:
     """Check deck files without importing them.
 
@@ -80,42 +83,73 @@ def validate(paths, db_path, today) -> None:
                f"{entries} entr{'ies' if entries != 1 else 'y'}, {cards} card{'s' if cards != 1 else ''}")
 
 
+plain_option = click.option(
+    "--plain", is_flag=True,
+    help="Print whole rows as tab-separated lines, no header (the default when output is not a terminal).")
+
+
+def json_text(data) -> str:
+    """JSON for stdout: non-ASCII text as is, or escaped when the stream cannot encode it."""
+    import sys
+
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if not can_encode(getattr(sys.stdout, "encoding", None), text):
+        text = json.dumps(data, indent=2)
+    return text
+
+
 @click.command(context_settings=CONTEXT_SETTINGS)
+@plain_option
 @common_options
-def decks(db_path, today) -> None:
+def decks(plain: bool, db_path, today) -> None:
     """List decks with their new, due-today, learning and total cards.
 
     Learning cards are those seen but not yet past their first one-day
     interval (SM-2 repetitions 0 or 1).
 
+    On a terminal this is a table; piped (or with --plain) each deck is one
+    tab-separated line: id, name, new, due today, learning, total, retired.
+
     Example: flash decks --today 2026-12-01
     """
-    from ..render import deck_table
+    from ..render import deck_rows, deck_table, plain_rows
 
     day = resolve_today(today)
     with open_store(db_path, create=False) as store:
         summaries = store.deck_summaries(today=day)
+    con = console()
+    if plain or not is_terminal(con):
+        click.echo(plain_rows(deck_rows(summaries)), nl=False)
+        if not summaries:
+            click.echo("No decks yet: run 'flash import PATH' or 'flash review'.", err=True)
+        return
     if not summaries:
         click.echo("No decks yet: run 'flash import PATH' or 'flash review'.")
         return
-    console().print(deck_table(summaries, today=day))
+    con.print(deck_table(summaries, today=day))
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.option("--deck", metavar="ID", help="Only this deck.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+@plain_option
 @click.option("--suspended", "only_suspended", is_flag=True, help="Only suspended cards.")
 @click.option("--leeches", "only_leeches", is_flag=True,
               help="Only leeches (E-Factor at the 1.3 floor, or 8+ lapses).")
 @click.option("--due", "only_due", is_flag=True, help="Only cards due for review today.")
 @common_options
-def cards(deck: Optional[str], as_json: bool, only_suspended: bool, only_leeches: bool, only_due: bool,
+def cards(deck: Optional[str], as_json: bool, plain: bool, only_suspended: bool, only_leeches: bool, only_due: bool,
           db_path, today) -> None:
     """Show every card and its SM-2 state (retired cards included).
 
     The status column says new, retired, suspended, buried (until a day) or
     leech. --suspended, --leeches and --due keep only those cards (given
     together, cards that are all of them).
+
+    On a terminal, cards are listed deck by deck, each by its id within the
+    deck (entry/kind; 'flash suspend' takes that or the full id). Piped (or
+    with --plain) each card is one tab-separated line, ids whole: id, kind,
+    reps, EF, interval (days), due, status.
 
     --json prints objects with id, deck, entry, kind, front, back,
     repetitions, easiness, interval, due (YYYY-MM-DD, null when new), lapses,
@@ -124,7 +158,7 @@ def cards(deck: Optional[str], as_json: bool, only_suspended: bool, only_leeches
 
     Example: flash cards --deck lesson-04-ai-lifecycle --leeches
     """
-    from ..render import cards_table
+    from ..render import card_rows, cards_table, plain_rows
     from ..stats import is_due, is_leech
 
     day = resolve_today(today)
@@ -137,9 +171,24 @@ def cards(deck: Optional[str], as_json: bool, only_suspended: bool, only_leeches
         and (not only_due or is_due(c, day))
     ]
     if as_json:
-        click.echo(json.dumps([card_json(c, day) for c in records], indent=2, ensure_ascii=False))
+        click.echo(json_text([card_json(c, day) for c in records]))
         return
-    console().print(cards_table(records, today=day))
+    con = console()
+    if plain or not is_terminal(con):
+        click.echo(plain_rows(card_rows(records, today=day)), nl=False)
+    elif records:
+        con.print(cards_table(records, today=day))
+    if not records:
+        # piped, the words go to stderr: a script reading the rows gets none
+        click.echo(no_cards_message(deck, only_suspended, only_leeches, only_due),
+                   err=plain or not is_terminal(con))
+
+
+def no_cards_message(deck, only_suspended, only_leeches, only_due) -> str:
+    """What an empty ``flash cards`` says instead of an empty table: 'No suspended cards.'"""
+    words = ["suspended"] * only_suspended + ["leech"] * only_leeches
+    return ("No " + " ".join(words + ["cards"]) + (" due today" if only_due else "")
+            + (f" in deck {deck}" if deck else "") + ".")
 
 
 def card_json(c, today=None) -> dict:

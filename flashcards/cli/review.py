@@ -39,6 +39,16 @@ class KeyInput:
             if key in COMMAND_KEYS:
                 return COMMAND_KEYS[key]
 
+    def retry(self, con) -> bool:
+        """After a grade could not be saved: r retries, q quits."""
+        con.print("[bold]r: try again · q: quit[/bold]")
+        while True:
+            key = click.getchar()
+            if key in ("r", "R"):
+                return True
+            if key in ("q", "Q", "\x1b"):
+                return False
+
 
 class LineInput:
     """A pipe or file: each line grades the next card (``u`` undoes, ``b`` buries); blank line or EOF ends."""
@@ -48,11 +58,18 @@ class LineInput:
     def __init__(self, stream):
         self.stream = stream
         self.line_number = 0
+        self.pending: Answer = QUIT
 
     def reveal(self, con) -> Answer:
-        return REVEAL
+        # read the grade before the answer is shown: at the end of input (``flash review
+        # </dev/null``) the session ends without printing the answer of a card nobody graded
+        self.pending = self._read()
+        return REVEAL if isinstance(self.pending, int) else self.pending
 
     def grade(self, con) -> Answer:
+        return self.pending
+
+    def _read(self) -> Answer:
         line = self.stream.readline()
         self.line_number += 1
         text = line.strip()
@@ -68,6 +85,13 @@ class LineInput:
             f"standard input line {self.line_number}: '{text}' is not a grade "
             "(0-5, u to undo, or b to bury); the session stopped and every earlier grade is saved"
         )
+
+    def retry(self, con) -> bool:
+        """After a grade could not be saved, the next line: r (or retry) tries again,
+        anything else (or the end of input) quits."""
+        line = self.stream.readline()
+        self.line_number += 1
+        return line.strip().lower() in ("r", "retry")
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
@@ -97,44 +121,52 @@ def review(deck: Optional[str], limit: Optional[int], new_per_day: int, reviews_
 
     Example: flash review --deck lesson-04-ai-lifecycle --limit 20
     """
-    from ..render import card_back, card_front, empty_queue, session_summary
+    from ..render import drills_note, empty_queue, session_header, session_summary
     from ..review import outlook, start_session
 
     day = resolve_today(today)
     con = console()
     with open_store(db_path) as store:
+        store.check_writable()  # a read-only file or folder is said now, not at the first grade
         if store.is_empty():
             _import_shipped(store, day, con)
         store.require_deck(deck)
         session = start_session(store, today=day, deck=deck, limit=limit, new_per_day=new_per_day,
                                 reviews_per_day=reviews_per_day)
+        before = outlook(store, today=day, deck=deck, new_per_day=new_per_day, held_back=session.held_back)
         if session.current is None:
             new_cap = store.new_introduced(today=day, deck=deck) >= new_per_day
-            con.print(empty_queue(outlook(store, today=day, deck=deck, held_back=session.held_back),
-                                  new_cap_reached=new_cap))
+            con.print(empty_queue(before, new_cap_reached=new_cap))
             return
-        con.print(f"{session.due_count} due · {session.new_count} new · {session.left} in this session")
+        con.print(session_header(before, in_session=session.left, limit=limit))
+        if session.drilled:
+            con.print(drills_note([c for c in session.queue if session.is_drill(c)]))
         keys = KeyInput() if sys.stdin.isatty() else LineInput(sys.stdin)
         interrupted = False
         try:
-            _run(session, store, keys, day, con, card_front, card_back)
+            _run(session, store, keys, day, con, deck=deck)
         except (KeyboardInterrupt, EOFError):
             interrupted = True
         con.print()
-        con.print(session_summary(session.summary(), outlook(store, today=day, deck=deck, held_back=session.held_back),
+        after = outlook(store, today=day, deck=deck, new_per_day=new_per_day, held_back=session.held_back)
+        con.print(session_summary(session.summary(), after,
                                   interrupted=interrupted))
 
 
-def _run(session, store, keys, day, con, card_front, card_back) -> None:
-    from ..render_stats import leech_flag
+def _run(session, store, keys, day, con, *, deck: Optional[str] = None) -> None:
+    # what only a grade or a burial needs is imported then, after the first card is on screen
+    from ..render import card_back, card_front
     from ..sm2 import SESSION_PASS_GRADE
-    from ..stats import became_leech
-    from ..store.stats import bury
 
     while (card_id := session.current) is not None:
         card = store.card(card_id)
         drill = session.is_drill(card_id)
-        con.print(card_front(card, done=session.done, left=session.left, drill=drill))
+        skipped = card.not_gradable(today=day, drill=drill)
+        if skipped is not None:  # changed by another session or an import since the queue was built
+            con.print(f"[yellow]Skipped {card_id}: {skipped}.[/yellow]")
+            session.skip(card_id)
+            continue
+        con.print(card_front(card, done=session.done, left=session.left, drill=drill, width=con.width))
         started = time.monotonic()
         answer = keys.reveal(con)
         if answer == REVEAL:
@@ -143,24 +175,90 @@ def _run(session, store, keys, day, con, card_front, card_back) -> None:
         if answer is QUIT:
             return
         if answer == BURY:
+            from ..store.stats import bury
+
             until = bury(store, card_id, until=day + timedelta(days=1))
             session.bury(card_id)
             con.print(f"[yellow]Buried {card_id} until {until.isoformat()}.[/yellow]")
             continue
         if answer == UNDO:
-            review_id = session.undo()
-            if review_id is None:
-                con.print("[yellow]Nothing to undo in this session.[/yellow]")
-            else:
-                undone = store.undo(review_id, today=day, now=now())
-                con.print(f"[yellow]Undid grade {undone.grade} for {undone.card_id}.[/yellow]")
+            _undo(session, store, day, con, deck=deck)
             continue
-        record = store.record(card.id, answer, today=day, now=now(), drill=drill,
-                              duration_ms=int((time.monotonic() - started) * 1000))
+        record = _save_grade(store, keys, con, card, answer, day=day, drill=drill,
+                             duration_ms=int((time.monotonic() - started) * 1000))
+        if record is None:
+            session.skip(card_id)
+            continue
         session.answer(card_id, answer, record.id)
         con.print(_after_grade(record, requeued=answer < SESSION_PASS_GRADE))
+        from ..stats import became_leech
+
         if not record.drill and became_leech(record.before, record.after):
+            from ..render_stats import leech_flag
+
             con.print(leech_flag(f"{card.deck_id}/{card.entry_id}", record.after))
+
+
+def _undo(session, store, day, con, *, deck: Optional[str] = None) -> None:
+    """``u``: take back the session's last grade in the store first, then in the queue: a
+    refusal (the card was graded again elsewhere since) leaves both as they are. With no
+    grade in this session, the latest one given today (as ``flash undo`` does): its card
+    comes back first."""
+    from rich.markup import escape
+
+    from ..errors import GradeRefusedError, inert
+
+    review_id = session.last_record_id
+    earlier = None
+    if review_id is None:
+        earlier = store.last_live_review(today=day, deck=deck)
+        if earlier is None:
+            con.print("[yellow]Nothing to undo today.[/yellow]")
+            return
+        review_id = earlier.id
+    try:
+        undone = store.undo(review_id, today=day, now=now())
+    except GradeRefusedError as exc:
+        con.print(f"[yellow]{escape(inert(str(exc)))}[/yellow]")
+        return
+    if earlier is None:
+        session.undo()
+        con.print(f"[yellow]Undid grade {undone.grade} for {escape(undone.card_id)}.[/yellow]")
+        return
+    session.put_back(undone.card_id, drill=undone.card_id in store.pending_drill_ids(today=day, deck=deck))
+    con.print(f"[yellow]Undid grade {undone.grade} for {escape(undone.card_id)} "
+              f"(from an earlier session today).[/yellow]")
+
+
+def _save_grade(store, keys, con, card, answer: int, *, day, drill: bool, duration_ms: int):
+    """Record ``answer`` for ``card``; the grade survives a failed write.
+
+    A busy database is waited for by the store (with a notice); if the lock is still
+    held, the grade stays on screen and the user retries or quits (quitting ends the
+    session with exit 1 saying the grade was not saved). A card another session
+    graded, retired or suspended meanwhile is refused and skipped (None). Any other
+    failure (read-only, disk full, damaged) ends the session in one line; every
+    earlier grade is already committed.
+    """
+    from rich.markup import escape
+
+    from ..errors import DatabaseBusyError, GradeRefusedError, StoreError, inert
+
+    while True:
+        try:
+            return store.record(card.id, answer, today=day, now=now(), drill=drill, duration_ms=duration_ms)
+        except GradeRefusedError as exc:
+            con.print(f"[yellow]Grade {answer} not saved: {escape(inert(str(exc)))}.[/yellow]")
+            return None
+        except DatabaseBusyError as exc:
+            con.print(f"[red]Grade {answer} for {card.id} is not saved yet: {escape(inert(str(exc)))}[/red]")
+            if keys.retry(con):
+                continue
+            raise StoreError(f"grade {answer} for {card.id} was not saved (the database stayed locked); "
+                             "the session ended and every earlier grade is saved") from exc
+        except StoreError as exc:
+            raise StoreError(f"grade {answer} for {card.id} was not saved: {exc}; "
+                             "the session ended and every earlier grade is saved") from exc
 
 
 def _after_grade(record, *, requeued: bool) -> str:
@@ -180,3 +278,32 @@ def _import_shipped(store, day, con) -> None:
     reports = store.sync(load_decks([shipped_decks_dir()]), today=day)
     for report in reports:
         con.print(f"First run: imported deck {report.deck_id} ({len(report.added)} cards) into {store.path}")
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@click.option("--deck", metavar="ID", help="Only a grade given to a card of this deck.")
+@common_options
+def undo(deck: Optional[str], db_path, today) -> None:
+    """Take back the latest grade given today, even after its session ended.
+
+    The card gets back the SM-2 state it had before that grade, and the
+    grade stops counting anywhere (stats, today's new cards); the log keeps
+    it, marked undone. Run it again to take back the grade before. Same as u
+    as the first key of a 'flash review'.
+
+    Example: flash undo
+    """
+    day = resolve_today(today)
+    with open_store(db_path, create=False) as store:
+        store.require_deck(deck)
+        last = store.last_live_review(today=day, deck=deck)
+        if last is None:
+            where = f" in deck {deck}" if deck else ""
+            click.echo(f"Nothing to undo: no grade given on {day.isoformat()}{where} is left to take back.")
+            return
+        undone = store.undo(last.id, today=day, now=now())
+    state = undone.before
+    back_to = "new again" if state.is_new else f"due {state.due.isoformat()} again"
+    kind = "drill " if undone.drill else ""
+    click.echo(f"Undid {kind}grade {undone.grade} for {undone.card_id}: "
+               f"{'its schedule was not moved by it' if undone.drill else back_to}.")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Optional
 
 import click
 
-from ._common import CONTEXT_SETTINGS, common_options, console, open_store, resolve_today
+from ._common import CONTEXT_SETTINGS, ascii_only, common_options, console, open_store, resolve_today
 
 targets_argument = click.argument("targets", nargs=-1, required=True, metavar="CARD_OR_ENTRY...")
 
@@ -41,9 +40,12 @@ def stats(deck: Optional[str], as_json: bool, db_path, today) -> None:
         store.require_deck(deck)
         figures = gather(store, today=day, deck=deck)
     if as_json:
-        click.echo(json.dumps(figures.to_dict(), indent=2, ensure_ascii=False))
+        from .decks import json_text
+
+        click.echo(json_text(figures.to_dict()))
         return
-    console().print(stats_view(figures))
+    con = console()
+    con.print(stats_view(figures, width=con.width, ascii=ascii_only(con)))
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)

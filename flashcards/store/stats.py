@@ -77,10 +77,11 @@ class SuspendReport:
 
 def resolve_cards(store: Store, targets: Iterable[str]) -> list[str]:
     """Card ids for ``targets``: each a card id (``deck/entry/kind``), an entry
-    (``deck/entry``) or a bare entry id (which must be in one deck only).
+    (``deck/entry``), a card by its id within its deck (``entry/kind``, as ``flash
+    cards`` lists it under the deck) or a bare entry id (those two must be in one deck only).
 
-    Raises ``StoreError`` naming every target that matches nothing, before
-    anything is changed.
+    Raises ``StoreError`` naming every target that matches nothing (with the nearest
+    ids, if any are close), before anything is changed.
     """
     conn = store.db.conn
     found: list[str] = []
@@ -95,6 +96,15 @@ def resolve_cards(store: Store, targets: Iterable[str]) -> list[str]:
             ids = [row[0] for row in conn.execute(
                 "SELECT id FROM cards WHERE deck_id = ? AND entry_id = ? ORDER BY position",
                 (deck_id, entry_id))]
+            if not ids and "/" not in entry_id:  # entry/kind, the id within a deck
+                rows = conn.execute("SELECT id, deck_id FROM cards WHERE entry_id = ? AND kind = ? ORDER BY deck_id",
+                                    (deck_id, entry_id)).fetchall()
+                if len(rows) > 1:
+                    decks = [deck for _, deck in rows]
+                    ambiguous.append(f"'{target}' is a card in decks {', '.join(decks)} "
+                                     f"(write it as {decks[0]}/{target})")
+                    continue
+                ids = [row[0] for row in rows]
         else:
             rows = conn.execute(
                 "SELECT id, deck_id FROM cards WHERE entry_id = ? ORDER BY deck_id, position", (target,)
@@ -114,10 +124,39 @@ def resolve_cards(store: Store, targets: Iterable[str]) -> list[str]:
             f"no card or entry {', '.join(repr(t) for t in unknown)} "
             "(give a card id deck/entry/kind, an entry deck/entry, or an entry id; see 'flash cards')"
         )
+        problems.extend(hint for hint in (_nearest(conn, t) for t in unknown) if hint)
     problems.extend(ambiguous)
     if problems:
         raise StoreError("; ".join(problems) + "; nothing was changed")
     return found
+
+
+CUT_MARKS = ("…", "...")
+
+
+def _nearest(conn, target: str) -> str:
+    """``did you mean 'x'?`` for an unknown target: ids it is the cut-off start of (a table
+    that shortened it with '…'), else ids or entries spelled nearly the same."""
+    import difflib
+
+    cut = next((target[:-len(mark)] for mark in CUT_MARKS if target.endswith(mark)), None)
+    if cut is not None:
+        rows = conn.execute("SELECT id FROM cards WHERE substr(id, 1, length(:p)) = :p "
+                            "OR substr(deck_id || '/' || entry_id, 1, length(:p)) = :p ORDER BY deck_id, position",
+                            {"p": cut}).fetchall()
+        starts = [row[0] for row in rows]
+        if 0 < len(starts) <= 3:
+            return (f"'{target}' looks cut short: did you mean {' or '.join(repr(s) for s in starts)}? "
+                    "('flash cards --plain' prints whole ids)")
+        if starts:
+            return (f"'{target}' looks cut short: {len(starts)} cards start that way "
+                    "('flash cards --plain' prints whole ids)")
+        return f"'{target}' looks cut short ('flash cards --plain' prints whole ids)"
+    names: set[str] = set()
+    for card_id, deck_id, entry_id in conn.execute("SELECT id, deck_id, entry_id FROM cards"):
+        names.update((card_id, f"{deck_id}/{entry_id}", entry_id, card_id[len(deck_id) + 1:]))
+    close = difflib.get_close_matches(target, sorted(names), n=3, cutoff=0.75)
+    return f"did you mean {' or '.join(repr(c) for c in close)} (for '{target}')?" if close else ""
 
 
 def set_suspended(store: Store, targets: Iterable[str], *, suspended: bool) -> SuspendReport:

@@ -1,0 +1,212 @@
+"""``flash db check`` and ``flash db backup``: is the database sound, and a safe copy of it.
+
+Both work on a database that ``Store.open`` would refuse (a damaged one is what
+they are for), so they open the file themselves, read-only for the check.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+from .._files import replacing
+from ..errors import StoreError
+from ..sm2 import CardState, review
+from . import _LIVE_REVIEW, DEFAULT_BUSY_TIMEOUT, SCHEMA_VERSION, _check_db_path, _state_from, one_line, store_error
+
+__all__ = ["BackupReport", "CheckReport", "Mismatch", "backup", "check"]
+
+MAX_LISTED = 20  # integrity problems and log mismatches listed; the rest are counted
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A card whose stored state or log does not follow from replaying its grades."""
+
+    card_id: str
+    review_id: Optional[int]  # the log row that disagrees; None: the card's current state
+    message: str
+
+    def __str__(self) -> str:
+        where = f"log row {self.review_id}" if self.review_id is not None else "current state"
+        return f"{self.card_id}: {where}: {self.message}"
+
+
+@dataclass
+class CheckReport:
+    path: Path
+    integrity: list[str] = field(default_factory=list)  # ["ok"] when sound
+    foreign_keys: int = 0  # rows that point at nothing
+    schema_version: int = 0
+    cards: int = 0
+    grades: int = 0  # live scheduled grades replayed
+    mismatches: list[Mismatch] = field(default_factory=list)
+    mismatch_count: int = 0
+
+    @property
+    def sound(self) -> bool:
+        return self.integrity == ["ok"] and not self.foreign_keys and self.schema_version == SCHEMA_VERSION
+
+    @property
+    def ok(self) -> bool:
+        return self.sound and not self.mismatch_count
+
+
+def check(path: Path) -> CheckReport:
+    """SQLite's full ``integrity_check`` and ``foreign_key_check``, then the log replay:
+    each card's live scheduled grades, replayed through SM-2 from a new card, must give
+    each logged before/after state and end at the card's stored state."""
+    path = Path(path)
+    _check_db_path(path, create=False)
+    report = CheckReport(path)
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=DEFAULT_BUSY_TIMEOUT)
+    except sqlite3.Error as exc:
+        raise store_error(exc, path, "read") from exc
+    try:
+        try:
+            report.integrity = [one_line(row[0]) for row in conn.execute("PRAGMA integrity_check(100)")]
+        except sqlite3.DatabaseError as exc:  # not even the schema can be read
+            report.integrity = [one_line(str(exc))]
+            return report
+        if report.integrity != ["ok"]:
+            return report
+        report.schema_version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if report.schema_version != SCHEMA_VERSION:
+            return report
+        report.foreign_keys = len(conn.execute("PRAGMA foreign_key_check").fetchall())
+        _replay(conn, report)
+    except sqlite3.Error as exc:
+        raise store_error(exc, path, "check") from exc
+    finally:
+        conn.close()
+    return report
+
+
+def _replay(conn: sqlite3.Connection, report: CheckReport) -> None:
+    def mismatch(card_id: str, review_id: Optional[int], message: str) -> None:
+        report.mismatch_count += 1
+        if len(report.mismatches) < MAX_LISTED:
+            report.mismatches.append(Mismatch(card_id, review_id, message))
+
+    states = {
+        row[0]: _state_from(row[1:])
+        for row in conn.execute(
+            "SELECT card_id, repetitions, ef, interval, due, lapses, last_review FROM card_state"
+        )
+    }
+    report.cards = len(states)
+    rows = conn.execute(
+        f"""SELECT r.card_id, r.id, r.day, r.grade,
+                   r.reps_before, r.ef_before, r.interval_before, r.due_before, r.lapses_before,
+                   r.last_review_before,
+                   r.reps_after, r.ef_after, r.interval_after, r.due_after, r.lapses_after, r.last_review_after
+            FROM reviews r WHERE r.kind = 'review' AND {_LIVE_REVIEW} ORDER BY r.card_id, r.id"""
+    )
+    current: Optional[str] = None
+    state = CardState()
+    broken = False
+    for row in rows:
+        card_id, review_id, day, grade = row[:4]
+        if card_id != current:
+            if current is not None and not broken:
+                _compare_final(current, state, states, mismatch)
+            current, state, broken = card_id, CardState(), False
+        if broken:
+            continue
+        report.grades += 1
+        logged_before, logged_after = _state_from(row[4:10]), _state_from(row[10:16])
+        if logged_before != state:
+            mismatch(card_id, review_id, f"logged state before the grade {_show(logged_before)} is not the "
+                                         f"state the earlier grades give {_show(state)}")
+            broken = True
+            continue
+        expected = review(state, grade, today=date.fromisoformat(day))
+        if logged_after != expected:
+            mismatch(card_id, review_id, f"grade {grade} on {day} gives {_show(expected)}, "
+                                         f"the log says {_show(logged_after)}")
+            broken = True
+            continue
+        state = expected
+    if current is not None and not broken:
+        _compare_final(current, state, states, mismatch)
+    graded = {row[0] for row in conn.execute(f"SELECT DISTINCT r.card_id FROM reviews r "
+                                             f"WHERE r.kind = 'review' AND {_LIVE_REVIEW}")}
+    for card_id, stored in states.items():
+        if card_id not in graded and stored != CardState():
+            mismatch(card_id, None, f"has state {_show(stored)} but no live grade in the log")
+
+
+def _compare_final(card_id, state, states, mismatch) -> None:
+    stored = states.get(card_id)
+    if stored is None:
+        mismatch(card_id, None, "has grades in the log but no stored state")
+    elif stored != state:
+        mismatch(card_id, None, f"stored state {_show(stored)} is not what its grades give {_show(state)}")
+
+
+def _show(state: CardState) -> str:
+    due = state.due.isoformat() if state.due else "new"
+    return f"(reps {state.repetitions}, EF {state.ef / 100:.2f}, interval {state.interval}, due {due})"
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    source: Path
+    path: Path
+    size: int
+    cards: int
+    grades: int
+    integrity: str  # "ok" or the first problem SQLite's quick_check found in the copy
+
+
+def backup(path: Path, dest: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> BackupReport:
+    """Copy the database at ``path`` to ``dest`` with SQLite's online backup API.
+
+    The copy is one consistent snapshot taken in a single step, while other
+    processes (a running review) go on reading and writing; it is written beside
+    ``dest`` and renamed into place, and it is a self-contained file (rollback
+    journal mode, no ``-wal`` beside it), ready to be copied back over a database.
+    """
+    path, dest = Path(path), Path(dest)
+    _check_db_path(path, create=False)
+    try:
+        if dest.exists() and os.path.samefile(path, dest):
+            raise StoreError(f"cannot back up {path} onto itself; give another FILE")
+    except OSError as exc:
+        raise StoreError(f"cannot write {dest}: {exc.strerror or exc}") from exc
+    try:
+        source = sqlite3.connect(str(path), timeout=busy_timeout)
+    except sqlite3.Error as exc:
+        raise store_error(exc, path, "read") from exc
+    try:
+        with replacing(dest, error=StoreError) as tmp:
+            copy = sqlite3.connect(str(tmp))
+            try:
+                source.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")
+                integrity = one_line(copy.execute("PRAGMA quick_check(1)").fetchone()[0])
+                cards = _count(copy, "SELECT COUNT(*) FROM cards")
+                grades = _count(copy, "SELECT COUNT(*) FROM reviews WHERE kind IN ('review', 'drill')")
+            finally:
+                copy.close()
+                for suffix in ("-wal", "-shm", "-journal"):
+                    Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+    except sqlite3.Error as exc:
+        raise store_error(exc, path, "back up") from exc
+    finally:
+        source.close()
+    return BackupReport(path, dest, dest.stat().st_size, cards, grades, integrity)
+
+
+def _count(conn: sqlite3.Connection, sql: str) -> int:
+    try:
+        return conn.execute(sql).fetchone()[0]
+    except sqlite3.DatabaseError:
+        return 0
