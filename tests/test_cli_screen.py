@@ -180,10 +180,12 @@ def test_every_command_under_an_ascii_terminal(tmp_path):
         ["review", "--limit", "3"], ["undo"], ["stats"], ["stats", "--json"],
         ["suspend", "pre-training-a/term"], ["unsuspend", "pre-training-a/term"],
         ["build", lesson, "-o", tmp_path / "draft.yaml"], ["export", "anki", "-o", tmp_path / "out.apkg"],
+        ["quiz", "roster", "import", tmp_path / "team.csv"],
         ["quiz", "create", "--title", "Check", "--questions", "3", "--pass-mark", "60", "--seed", "1",
-         "-o", tmp_path / "check.quiz.yaml"],
+         "--roster", "-o", tmp_path / "check"],
         ["quiz", "list"],
     ]
+    (tmp_path / "team.csv").write_text("name,email,team\nAna,ana@example.org,East\n", encoding="utf-8")
     outputs = []
     for args in runs:
         stdin = "4\n2\n5\n5\n" if args[0] == "review" else None
