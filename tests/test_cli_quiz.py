@@ -396,6 +396,10 @@ def test_score_a_batch_with_bad_files(flash, deck_path, db, team, tmp_path, monk
     assert "2 of 7 new files scored, 5 rejected." in out
     assert out.endswith("Error: 5 files rejected (reasons above)\n")
     assert [(a.learner_id, a.correct) for a in attempts(db, quiz_id)] == [("ann-lee", 6), ("bob-roe", 0)]
+    again = flash("quiz", "score", *files, "--db", db, "--today", TODAY)  # every file seen: nothing new
+    assert again.exit_code == 0
+    assert again.output == ("Nothing new: 7 files seen before, skipped: 2 already counted, 5 already rejected "
+                            "(--retry to judge them again).\n")
 
 
 def test_scoring_a_folder_twice_scores_only_new_files(flash, deck_path, db, team, tmp_path):

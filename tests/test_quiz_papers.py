@@ -13,6 +13,7 @@ import hmac
 import json
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from quizkit import START, issue_paper, learners, make_quiz, pick, right_answers, sign_answers
@@ -24,8 +25,6 @@ from flashcards.quiz.papers import (
     read_answers, sign, signing_bytes, text_block, write_answers, write_paper,
 )
 from flashcards.quiz.scoring import PriorAttempt, Status, judge
-
-from pathlib import Path
 
 DECKS = Path(__file__).resolve().parents[1] / "decks"
 
@@ -262,6 +261,15 @@ def test_hostile_or_damaged_files_are_refused_cleanly(tmp_path, content, reason)
     with pytest.raises(QuizFileError) as err:
         read_answers(path)
     assert reason in str(err.value) and str(path) in str(err.value)
+
+
+def test_a_format_1_yaml_file_says_so(tmp_path):
+    old = tmp_path / "old.answers.yaml"
+    old.write_text("# Answers of Ann\nformat: flashcards-quiz-answers\nversion: 1\nquiz_id: q\n", encoding="utf-8")
+    with pytest.raises(QuizFileError, match="a YAML file from before personal papers \\(format 1\\)"):
+        read_answers(old)
+    with pytest.raises(QuizFileError, match="before personal papers"):
+        load_paper(old)
 
 
 def test_huge_and_binary_files_are_refused_without_reading_them_whole(tmp_path):

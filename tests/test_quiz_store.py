@@ -170,6 +170,18 @@ def test_submit_scores_once_and_keeps_the_choices(store, quiz, issued):
     assert quizzes.seen("hash-copy.json").status == "duplicate"
 
 
+def test_a_forged_copy_of_a_sitting_cannot_block_the_genuine_one(store, quiz, issued):
+    """The old digest let a forger send a file with someone's name and start time first, and the
+    genuine file was then 'not counted'. A forgery now fails the signature and blocks nothing."""
+    ann = issued["ann-lee"]
+    genuine = right_answers(quiz, ann, 4)
+    forged = {**genuine, "signature": "0" * 64}
+    verdict = QuizStore(store).submit(parse_answers(forged, "forged", "h1"), file="forged", today=DAY, now=NOW)
+    assert verdict.status is Status.REJECTED and verdict.reason.startswith("the signature does not match")
+    counted = QuizStore(store).submit(parse_answers(genuine, "genuine", "h2"), file="genuine", today=DAY, now=NOW)
+    assert (counted.status, counted.correct) == (Status.SCORED, 4)
+
+
 def test_attempt_limit_extra_attempt_and_void(store, quiz, issued):
     bob = issued["bob-roe"]
     quizzes = QuizStore(store)

@@ -362,9 +362,10 @@ def score(files, retry, db_path, today) -> None:
         for index, file, sheet in loaded:
             try:
                 verdict = quizzes.submit(sheet, file=str(file), today=day, now=now())
-            except QuizError as exc:
+            except QuizError as exc:  # a quiz this database did not create
                 rows[index] = (str(file), sheet.name, "[red]rejected[/red]", str(exc))
                 rejected += 1
+                quizzes.record_unreadable(file_hash=sheet.file_hash, file=str(file), reason=str(exc), today=day)
                 continue
             learner = sheet.name
             if verdict.status is Status.SCORED:

@@ -86,6 +86,9 @@ def load_json(data: bytes, path: Union[str, Path], *, what: str, max_bytes: int,
     if not text.strip():
         raise QuizFileError(path, f"not a {what}: the file is empty")
     if not text.lstrip().startswith("{"):
+        if re.search(r"^format: flashcards-quiz-(paper|answers)\s*$", text[:20_000], re.M):
+            raise QuizFileError(path, "a YAML file from before personal papers (format 1), which is no longer "
+                                      "read: the quiz needs to be created again with personal papers")
         raise QuizFileError(path, f"not a {what}: it is not a JSON object")
     if json_depth(text) > max_depth:
         raise QuizFileError(path, f"not a {what}: nested deeper than {max_depth} levels")
