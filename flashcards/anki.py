@@ -1,9 +1,11 @@
 """Anki export: decks -> ``.apkg`` packages. The only module that imports genanki.
 
-What a package holds, per deck: the sub-decks ``<deck name>::Terms``,
-``::Phrases`` and ``::Analogs``, one note per entry, and the cards of
+What a package holds, per deck: one note per entry, and the cards of
 ``model.cards_for_entry`` (a template whose question renders empty makes no
-card, which is how optional term fields become optional cards).
+card, which is how optional term fields become optional cards). Each entry's
+first card is in the lesson's Anki deck (terms in the deck itself, phrases and
+analogs in ``::Phrases`` and ``::Analogs``); its other cards are in
+``<name> (follow-up)`` beside it (see ``FIRST_CARD_SUBDECK`` for why).
 
 Identity, so that re-importing an edited deck updates notes in place:
 
@@ -179,6 +181,8 @@ CSS = """\
 .dont-say { border: 2px dashed #cf222e; background-color: #fff5f5; font-style: italic; }
 .dont-say .label { color: #a40e26; font-style: normal; }
 .dont-say .label::before { content: "\\2715\\00a0"; }
+.buyer-says { border: 2px solid #8c959f; border-left-width: 8px; background-color: #f6f8fa; }
+.buyer-says .label { color: #57606a; }
 .do-say {
   border: 2px solid #1a7f37; border-left-width: 8px; background-color: #f0fff4; font-weight: 600;
 }
@@ -200,6 +204,8 @@ hr#answer { border: none; border-top: 1px solid #d0d7de; max-width: 34em; margin
 .nightMode .source, .night_mode .source { color: #8b949e; }
 .nightMode .dont-say, .night_mode .dont-say { border-color: #f85149; background-color: #3b1d1f; }
 .nightMode .dont-say .label, .night_mode .dont-say .label { color: #ff9492; }
+.nightMode .buyer-says, .night_mode .buyer-says { border-color: #6e7681; background-color: #262c36; }
+.nightMode .buyer-says .label, .night_mode .buyer-says .label { color: #9da7b3; }
 .nightMode .do-say, .night_mode .do-say { border-color: #3fb950; background-color: #12301c; }
 .nightMode .do-say .label, .night_mode .do-say .label { color: #7ee787; }
 .nightMode hr#answer, .night_mode hr#answer { border-top-color: #30363d; }
@@ -739,7 +745,7 @@ def _plan(decks: Sequence[Deck], path: Path, timestamp: Optional[float], deck_ta
             )
     if stamp > now + 86_400:
         warnings.append(f"{path}: stamped {_utc(stamp)}, more than a day ahead of this computer's clock: "
-                        "Anki refuses to import it until then")
+                        "notes Anki takes from it refuse every package built before then")
     models = note_types()
     per_deck = []
     for deck in decks:

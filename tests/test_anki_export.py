@@ -499,6 +499,7 @@ def test_removed_optional_field_leaves_an_empty_card_in_anki(col, tmp_path):
 def test_ids_are_fixed_and_never_depend_on_display_names(tmp_path):
     # Pinned: changing any of these makes every learner's notes duplicate in Anki.
     assert (TERM_MODEL_ID, PHRASE_MODEL_ID, ANALOG_MODEL_ID) == (1927195277, 1838372813, 1566501247)
+    assert REPLY_MODEL_ID == 1204114267
     assert note_guid("lesson-04-ai-lifecycle", "pre-training-a") == genanki.guid_for(
         "lesson-04-ai-lifecycle", "pre-training-a") == "z=YXVQwjnR"
     # Anki deck ids, pinned to values computed once (a per-process hash() would fail here)
@@ -622,3 +623,36 @@ def test_styling_handles_night_mode_and_tells_phrases_apart_without_colour():
     assert "solid" in do and "font-weight" in do
     assert '.dont-say .label::before { content: "\\2715' in CSS  # a cross before "Don't say"
     assert '.do-say .label::before { content: "\\2713' in CSS  # a tick before "Do say"
+
+
+BUYER = """\
+id: buyer-deck
+name: Buyer deck
+phrases:
+  - id: cost
+    buyer_says: How much does training cost?
+    do_say: You are not training a model; you pay per token to use one.
+    why: Nobody here pre-trains.
+    source: Lesson 4 (draft B)
+    note: Draft B put this line under "Don't say".
+"""
+
+
+def test_a_buyer_reply_card(col, tmp_path):
+    """Issue 9's phrase variant: its own note type (new notes for new ids, no field added
+    to an existing note type), the note shown after the answer as provenance."""
+    import_apkg(col, export_one(BUYER, tmp_path, timestamp=T1, label="v1"))
+    (cid,) = col.find_cards('"note:Flashcards: Buyer reply"')
+    card = col.get_card(cid)
+    assert [f["name"] for f in col.models.get(REPLY_MODEL_ID)["flds"]] == [
+        "Buyer says", "Do say", "Why", "Source", "Entry ID"]
+    assert col.decks.name(card.did) == "Buyer deck::Phrases"
+    output = card.render_output()
+    assert plain(output.question_text) == "The buyer says: \u201cHow much does training cost?\u201d What do you answer?"
+    assert plain(output.answer_text) == (
+        "The buyer says: \u201cHow much does training cost?\u201d What do you answer? "
+        "Do say: You are not training a model; you pay per token to use one. "
+        "Why it matters: Nobody here pre-trains. "
+        "Source: Lesson 4 (draft B). Sources: Draft B put this line under \"Don't say\".")
+    assert "Draft B put" not in output.question_text
+    assert card.note().tags == ["flashcards::buyer-deck::phrase"]

@@ -392,3 +392,16 @@ def test_a_removed_buyer_reply_keeps_its_note_type(col, tmp_path):
     note = col.get_note(nid)
     assert sorted(note.tags) == ["flashcards::buyer-deck::phrase", REMOVED_TAG]
     assert note["Buyer says"] == "How much does training cost?"
+
+
+def test_a_stamp_far_in_the_future_is_reported(col, tmp_path):
+    """Anki keeps a package's note times, so notes stamped days ahead refuse every package
+    built before that time (a wrong clock or SOURCE_DATE_EPOCH): said when exporting."""
+    ahead = int(time.time()) + 3 * 86_400
+    report = export_to(tmp_path / "out", SAMPLE, tmp_path, timestamp=ahead)
+    assert len(report.warnings) == 1
+    assert "more than a day ahead of this computer's clock" in report.warnings[0]
+    import_apkg(col, report.path)
+    now = export_to(tmp_path / "out2", edited(SAMPLE), tmp_path, timestamp=int(time.time()), label="v2")
+    assert not now.warnings
+    assert counts(import_apkg(col, now.path)) == (1, 0, 5, 0)  # what the warning is about

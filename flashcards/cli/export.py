@@ -35,7 +35,9 @@ def anki(paths: tuple[Path, ...], out: Optional[Path], deck_tags: bool, db_path,
     """Write decks as Anki packages for Anki, AnkiDroid and AnkiMobile.
 
     PATH is a deck file or a folder of them (default: the shipped decks). Each
-    deck becomes the Anki decks "<name>::Terms", "::Phrases" and "::Analogs".
+    deck becomes the Anki deck "<name>" (terms first, then "::Analogs" and
+    "::Phrases"), holding each entry's first card, and "<name> (follow-up)" with
+    the entries' other cards.
     Re-importing a later export updates the notes in place and keeps Anki's
     progress: notes are stamped with the current time, or one second after the
     package being replaced, so every export is newer. Entries that package had
