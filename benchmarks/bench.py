@@ -48,7 +48,7 @@ def timed(fn, repeat: int) -> list[float]:
 
 def report(label: str, times: list[float], budget: float | None = None) -> None:
     med = statistics.median(times)
-    line = f"{label:<48} median {med:8.2f} ms   min {min(times):8.2f}   max {max(times):8.2f}   (n={len(times)})"
+    line = f"{label:<58} median {med:8.2f} ms   min {min(times):8.2f}   max {max(times):8.2f}   (n={len(times)})"
     if budget is not None:
         line += f"   budget {budget:g} ms: {'ok' if med < budget else 'OVER'}"
     print(line, flush=True)
