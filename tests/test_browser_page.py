@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from browser_support import HOSTILE, browser_or_skip, make_paper, reference_signature
 
-from flashcards.browser_paper import paper_html
+from flashcards.quiz.browser import paper_html
 
 REPO = Path(__file__).resolve().parent.parent
 SHOTS = REPO / "exports"

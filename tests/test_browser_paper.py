@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from browser_support import HOSTILE, make_paper
 
-from flashcards.browser_paper import embed_json, paper_html
+from flashcards.quiz.browser import embed_json, paper_html
 from flashcards.errors import QuizError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -125,9 +125,9 @@ def test_rendering_does_not_change_the_paper():
 
 
 def test_the_page_assets_are_package_data():
-    # The page is built from files in flashcards/_browser/; an installed package needs them.
+    # The page is built from files in flashcards/quiz/_browser/; an installed package needs them.
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = pyproject["tool"]["setuptools"]["package-data"]["flashcards"]
-    assets = sorted(p.name for p in (REPO / "flashcards" / "_browser").iterdir())
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["flashcards.quiz"]
+    assets = sorted(p.name for p in (REPO / "flashcards" / "quiz" / "_browser").iterdir())
     assert assets == ["page.css", "page.html", "page.js"]
     assert "_browser/*" in patterns

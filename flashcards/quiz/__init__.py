@@ -6,12 +6,14 @@
 - ``scoring``: judging an answers file, fair timing, best attempts, item analysis;
 - ``report``: CSV (formula-safe), certificates, result slips;
 - ``roster``: the roster CSV and look-alike names;
-- ``formats``: Moodle GIFT and IMS QTI 2.1 exports.
+- ``formats``: Moodle GIFT and IMS QTI 2.1 exports;
+- ``browser``: a personal paper as one self-contained HTML page the learner takes offline.
 
 Nothing here touches a database or the terminal: ``flashcards.store.quizzes``
 and ``flashcards.cli.quiz`` do.
 """
 
+from .browser import paper_html
 from .generate import available, draw, generate, quiz_id_for, what_is_stem
 from .model import (
     ALL_KINDS, KIND_GROUPS, MAX_OPTIONS, MIN_OPTIONS, Learner, Option, Question, QuestionKind, Quiz, clean_name,
@@ -28,6 +30,6 @@ __all__ = [
     "Question", "QuestionKind", "Quiz", "QuizFileError", "Status", "Verdict", "answers_document", "available",
     "best_attempts", "clean_name", "clean_text", "concept_analysis", "discrimination_index", "draw", "generate",
     "issue_paper", "item_analysis", "judge", "letter", "load_paper", "looks_alike", "name_key", "paper_document",
-    "parse_kinds", "passes", "quiz_id_for", "read_answers", "sign", "signing_bytes", "skeleton", "what_is_stem",
-    "write_answers", "write_paper",
+    "paper_html", "parse_kinds", "passes", "quiz_id_for", "read_answers", "sign", "signing_bytes", "skeleton",
+    "what_is_stem", "write_answers", "write_paper",
 ]

@@ -6,7 +6,7 @@ Content-Security-Policy forbids every network request. The page shows the paper'
 questions, keeps the answers in the browser's localStorage across reloads, and finishes
 with the signed answers file (``client: "browser"``) that ``flash quiz score`` reads.
 
-The page's HTML, CSS and JavaScript are package data in ``flashcards/_browser/``.
+The page's HTML, CSS and JavaScript are package data in ``flashcards/quiz/_browser/``.
 No I/O here beyond reading those files; writing the page is the caller's job.
 """
 
@@ -22,9 +22,8 @@ from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import files
 
-from .errors import QuizError
-
-PAPER_FORMAT = "flashcards-paper/2"
+from ..errors import QuizError
+from .papers import PAPER_FORMAT
 
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -33,7 +32,7 @@ _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 
 @lru_cache(maxsize=None)
 def _asset(name: str) -> str:
-    return files("flashcards").joinpath("_browser", name).read_text(encoding="utf-8")
+    return files("flashcards.quiz").joinpath("_browser", name).read_text(encoding="utf-8")
 
 
 def _version() -> str:
