@@ -3,10 +3,22 @@ reference signing code (copied verbatim from there, so the page is checked again
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
+import os
+import re
 import secrets
+from pathlib import Path
+
+import pytest
+
+from flashcards.quiz.browser import paper_html
+
+REPO = Path(__file__).resolve().parent.parent
+SHOTS = REPO / "exports"
+DESKTOP = {"width": 1024, "height": 800}
 
 # Text that has broken pages before: markup, a script end tag, a line separator, quotes,
 # a backslash, DEL, a control character, accents and a character outside the BMP.
@@ -58,10 +70,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def browser_or_skip():
     """Playwright's sync API and a launched chromium. Outside CI a missing browser skips the
     test; under CI (the CI variable set) it is a failure, so the tests never skip there."""
-    import os
-    from pathlib import Path
-
-    import pytest
 
     def missing(why: str):
         if os.environ.get("CI", "").lower() not in ("", "0", "false"):
@@ -81,3 +89,85 @@ def browser_or_skip():
         manager.stop()
         raise
     return manager, browser
+
+
+@pytest.fixture(scope="module", name="browser")
+def browser_fixture():
+    manager, launched = browser_or_skip()
+    yield launched
+    launched.close()
+    manager.stop()
+
+
+class Tab:
+    """One browser context (its own localStorage) and page, recording every request and error."""
+
+    def __init__(self, browser, viewport):
+        self.context = browser.new_context(viewport=viewport, accept_downloads=True)
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.context.on("request", lambda request: self.requests.append(request.url))
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+
+    def open(self, path: Path):
+        self.url = path.as_uri()
+        self.page.goto(self.url)
+        return self.page
+
+
+@pytest.fixture(name="tab")
+def tab_fixture(browser):
+    """Factory: a fresh Tab; afterwards, no page error and no request but the file (and blobs)."""
+    made = []
+
+    def make(viewport=DESKTOP):
+        made.append(Tab(browser, viewport))
+        return made[-1]
+
+    yield make
+    for each in made:
+        assert each.errors == [], each.errors
+        assert all(url == each.url or url.startswith("blob:") for url in each.requests), each.requests
+        each.context.close()
+
+
+def page_file(folder: Path, paper: dict) -> Path:
+    path = folder / f"{paper['quiz']['id']}--{paper['learner']['id']}.paper.html"
+    path.write_text(paper_html(paper), encoding="ascii")
+    return path
+
+
+def shot(page, name: str):
+    """A full-page screenshot into exports/ (git-ignored), to look at."""
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"browser-{name}.png"), full_page=True)
+
+
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+    return playwright_expect(locator)
+
+
+def text(page, selector: str) -> str:
+    return page.locator(selector).text_content()
+
+
+def choose(page, question: dict, index: int):
+    page.get_by_role("radio", name=question["options"][index]["text"], exact=True).check()
+
+
+def download_answers(page, folder: Path) -> tuple[dict, Path]:
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download answers file").click()
+    download = info.value
+    path = folder / download.suggested_filename
+    download.save_as(path)
+    return json.loads(path.read_text(encoding="utf-8")), path
+
+
+def decode_block(block: str) -> dict:
+    match = re.search(r"-----BEGIN FLASHCARDS ANSWERS-----(.*?)-----END FLASHCARDS ANSWERS-----", block, re.S)
+    assert all(len(line) <= 64 for line in match.group(1).split())
+    return json.loads(base64.b64decode("".join(match.group(1).split())).decode("utf-8"))

@@ -8,104 +8,19 @@ Playwright is missing; under CI they fail instead (browser_support.browser_or_sk
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
 import re
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
-from browser_support import HOSTILE, browser_or_skip, make_paper, reference_signature
+from browser_support import (  # noqa: F401 (the *_fixture names register the browser and tab fixtures)
+    HOSTILE, browser_fixture, choose, decode_block, download_answers, expect, make_paper, page_file,
+    reference_signature, shot, tab_fixture, text,
+)
 
-from flashcards.quiz.browser import paper_html
-
-REPO = Path(__file__).resolve().parent.parent
-SHOTS = REPO / "exports"
 PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1024, "height": 800}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    manager, browser = browser_or_skip()
-    yield browser
-    browser.close()
-    manager.stop()
-
-
-class Tab:
-    """One browser context (its own localStorage) and page, recording every request and error."""
-
-    def __init__(self, browser, viewport):
-        self.context = browser.new_context(viewport=viewport, accept_downloads=True)
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.context.on("request", lambda request: self.requests.append(request.url))
-        self.page = self.context.new_page()
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-
-    def open(self, path: Path):
-        self.url = path.as_uri()
-        self.page.goto(self.url)
-        return self.page
-
-
-@pytest.fixture
-def tab(browser):
-    made = []
-
-    def make(viewport=DESKTOP):
-        made.append(Tab(browser, viewport))
-        return made[-1]
-
-    yield make
-    for each in made:
-        assert each.errors == [], each.errors
-        # Nothing but the file itself (and the download's blob) was ever requested.
-        assert all(url == each.url or url.startswith("blob:") for url in each.requests), each.requests
-        each.context.close()
-
-
-def write_page(tmp_path: Path, paper: dict) -> Path:
-    path = tmp_path / f"{paper['quiz']['id']}--{paper['learner']['id']}.html"
-    path.write_text(paper_html(paper), encoding="ascii")
-    return path
-
-
-def shot(page, name: str):
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"browser-{name}.png"), full_page=True)
-
-
-def expect(locator):
-    from playwright.sync_api import expect as playwright_expect
-    return playwright_expect(locator)
-
-
-def text(page, selector: str) -> str:
-    return page.locator(selector).text_content()
-
-
-def choose(page, question: dict, index: int):
-    page.get_by_role("radio", name=question["options"][index]["text"], exact=True).check()
-
-
-def download_answers(page, tmp_path: Path) -> tuple[dict, Path]:
-    with page.expect_download() as info:
-        page.get_by_role("button", name="Download answers file").click()
-    download = info.value
-    path = tmp_path / download.suggested_filename
-    download.save_as(path)
-    return json.loads(path.read_text(encoding="utf-8")), path
-
-
-def decode_block(block: str) -> dict:
-    match = re.search(r"-----BEGIN FLASHCARDS ANSWERS-----(.*?)-----END FLASHCARDS ANSWERS-----", block, re.S)
-    assert all(len(line) <= 64 for line in match.group(1).split())
-    return json.loads(base64.b64decode("".join(match.group(1).split())).decode("utf-8"))
 
 
 # ---- The signer ------------------------------------------------------------------------
@@ -127,7 +42,7 @@ RFC_4231 = [  # (key, data, HMAC-SHA-256) for test cases 1-4, 6 and 7 (5 is trun
 
 @pytest.fixture
 def signer_page(tab, tmp_path):
-    return tab().open(write_page(tmp_path, make_paper()))
+    return tab().open(page_file(tmp_path, make_paper()))
 
 
 def test_hmac_matches_the_rfc_4231_vectors(signer_page):
@@ -185,7 +100,7 @@ def test_take_a_paper_reload_midway_finish_and_download(tab, tmp_path):
     paper = make_paper()
     questions = paper["questions"]
     t = tab()
-    page = t.open(write_page(tmp_path, paper))
+    page = t.open(page_file(tmp_path, paper))
 
     assert text(page, "#start-title") == paper["quiz"]["title"]
     assert text(page, "#fact-learner") == paper["learner"]["name"]
@@ -271,7 +186,7 @@ def test_take_a_paper_reload_midway_finish_and_download(tab, tmp_path):
 
 def test_an_edited_download_no_longer_matches_its_signature(tab, tmp_path):
     paper = make_paper(questions=2)
-    page = tab().open(write_page(tmp_path, paper))
+    page = tab().open(page_file(tmp_path, paper))
     page.get_by_role("button", name="Start").click()
     choose(page, paper["questions"][0], 0)
     page.get_by_role("button", name="Review all answers").click()
@@ -290,7 +205,7 @@ def test_the_clock_runs_out_on_the_review_screen(tab, tmp_path):
     questions = paper["questions"]
     t = tab()
     t.page.clock.install(time=datetime(2026, 11, 23, 10, 0, 0, tzinfo=timezone.utc))
-    page = t.open(write_page(tmp_path, paper))
+    page = t.open(page_file(tmp_path, paper))
     assert text(page, "#fact-time") == "2 minutes"
     page.get_by_role("button", name="Start").click()
     choose(page, questions[0], 0)
@@ -325,7 +240,7 @@ def test_a_tab_reopened_after_the_deadline_finishes_with_the_answers_given(tab, 
     paper = make_paper(time_limit_seconds=60)
     t = tab()
     t.page.clock.install(time=datetime(2026, 11, 23, 10, 0, 0, tzinfo=timezone.utc))
-    page = t.open(write_page(tmp_path, paper))
+    page = t.open(page_file(tmp_path, paper))
     page.get_by_role("button", name="Start").click()
     choose(page, paper["questions"][0], 2)
     page.clock.pause_at(datetime(2026, 11, 23, 10, 5, 0, tzinfo=timezone.utc))
@@ -339,7 +254,7 @@ def test_a_tab_reopened_after_the_deadline_finishes_with_the_answers_given(tab, 
 def test_two_tabs_on_one_paper_share_the_answers(tab, tmp_path):
     paper = make_paper()
     t = tab()
-    first = t.open(write_page(tmp_path, paper))
+    first = t.open(page_file(tmp_path, paper))
     first.get_by_role("button", name="Start").click()
     second = t.context.new_page()
     second.goto(t.url)
@@ -354,7 +269,7 @@ def test_two_tabs_on_one_paper_share_the_answers(tab, tmp_path):
 
 
 def test_without_a_time_limit_the_bar_says_so(tab, tmp_path):
-    page = tab().open(write_page(tmp_path, make_paper(time_limit_seconds=None)))
+    page = tab().open(page_file(tmp_path, make_paper(time_limit_seconds=None)))
     assert text(page, "#fact-time") == "none"
     page.get_by_role("button", name="Start").click()
     assert text(page, "#clock") == "No time limit"
@@ -378,7 +293,7 @@ def test_at_360_px_nothing_scrolls_sideways(tab, tmp_path):
     paper = make_paper()
     paper["questions"][1]["options"][2]["text"] = "https://example.invalid/" + "a-very-long-unbroken-word" * 8
     paper["questions"][0]["options"][0]["text"] = "W" * 300
-    page = tab(PHONE).open(write_page(tmp_path, paper))
+    page = tab(PHONE).open(page_file(tmp_path, paper))
     choose_first = True
     for name in screens(page, paper):
         if name == "question" and choose_first:
@@ -409,7 +324,7 @@ def controls(page) -> set[str]:
 
 def test_every_control_is_reachable_by_tab(tab, tmp_path):
     paper = make_paper()
-    page = tab().open(write_page(tmp_path, paper))
+    page = tab().open(page_file(tmp_path, paper))
     for name in screens(page, paper):
         expected = controls(page)
         if name == "review":  # the Change buttons have no ids: count them instead
@@ -432,7 +347,7 @@ def test_every_control_is_reachable_by_tab(tab, tmp_path):
 
 
 def test_focus_is_visible(tab, tmp_path):
-    page = tab().open(write_page(tmp_path, make_paper()))
+    page = tab().open(page_file(tmp_path, make_paper()))
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "start"
     ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle + ' ' + "
@@ -446,7 +361,7 @@ def test_focus_is_visible(tab, tmp_path):
 
 def test_screen_readers_get_groups_labels_and_few_announcements(tab, tmp_path):
     paper = make_paper()
-    page = tab().open(write_page(tmp_path, paper))
+    page = tab().open(page_file(tmp_path, paper))
     assert page.get_by_role("heading", level=1).text_content() == paper["quiz"]["title"]
     page.get_by_role("button", name="Start").click()
     question = paper["questions"][0]

@@ -76,6 +76,10 @@ kinds_option = click.option(
          "or the groups terms, phrases, analogs. [default: all]",
 )
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+html_option = click.option(
+    "--html", is_flag=True,
+    help="Also write each paper as a web page (<quiz id>--<learner id>.paper.html) to take in a browser, offline.",
+)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -182,9 +186,10 @@ def roster_list(db_path, today) -> None:
               help="The same pool of items again with the same seed. [default: random]")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Folder for the papers. [default: exports/<quiz id>/]")
+@html_option
 @common_options
 def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size, kinds, attempts, time_limit,
-           seed, output, db_path, today) -> None:
+           seed, output, html, db_path, today) -> None:
     """Create a quiz from decks (the shipped decks if no PATH) and one personal paper per learner.
 
     The pool holds every eligible item of the chosen kinds (or --pool N of
@@ -192,6 +197,8 @@ def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size
     from the pool (kinds take turns), in an order of its own, with options
     shuffled and given random ids, and carries a secret token that signs the
     learner's answers. The key and the tokens stay in the database (--db).
+    With --html, each paper also gets a web page beside it that the learner
+    takes in a browser, offline.
 
     Example: flash quiz create --title "Lesson 4 certification" --questions 20 --pass-mark 80 --roster --attempts 2
     """
@@ -229,11 +236,11 @@ def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size
                     kinds=tuple(dict.fromkeys(q.kind for q in items)), deck_ids=tuple(d.id for d in decks),
                     max_attempts=attempts, time_limit=time_limit, created_on=day.isoformat(), question_count=count)
         folder = output or Path("exports") / quiz_id
-        papers = _issue_and_write(made, learners, folder)
+        papers, pages = _issue_and_write(made, learners, folder, html=html)
         try:
             quizzes.add(made, created_at=now(), papers=[p for p, _ in papers])
         except BaseException:  # no paper without its token in the database
-            _remove([path for _, path in papers])
+            _remove([path for _, path in papers] + pages)
             raise
         db_file = store.path
     mix = ", ".join(f"{k.value} {n}" for k, n in _kind_counts(items).items())
@@ -246,22 +253,31 @@ def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size
               f"{count} per paper; {'; '.join(limits)}; seed {seed}")
     _say(out, f"Wrote {_plural(len(papers), 'personal paper')} to {folder}/ (no key in them; the key and the "
               f"learners' tokens stay in {db_file})")
+    if pages:
+        _say(out, f"Wrote {_plural(len(pages), 'web page')} beside them (<quiz id>--<learner id>.paper.html): "
+                  f"learners without a terminal open theirs in a browser, offline")
     _say(out, f"Send each learner their own file; they take it with: flash quiz take {papers[0][1]}")
 
 
-def _issue_and_write(made, learners, folder: Path):
-    """Issue a paper to each learner and write it through ``write_paper`` (the one writer of papers)."""
+def _issue_and_write(made, learners, folder: Path, *, html: bool = False):
+    """Issue a paper to each learner and write it through ``write_paper`` (the one writer of papers),
+    with ``html`` its web page beside it from the same document. Returns ([(issued, paper path)],
+    [page path]); on failure nothing written is left behind."""
+    from ..quiz.browser import write_page
     from ..quiz.papers import issue_paper, paper_document, write_paper
 
-    written = []
+    written, pages = [], []
     try:
         for learner in learners:
             issued = issue_paper(made, learner)
-            written.append((issued, write_paper(paper_document(made, issued), folder)))
+            document = paper_document(made, issued)
+            written.append((issued, write_paper(document, folder)))
+            if html:
+                pages.append(write_page(document, folder))
     except BaseException:
-        _remove([path for _, path in written])
+        _remove([path for _, path in written] + pages)
         raise
-    return written
+    return written, pages
 
 
 def _remove(paths) -> None:
@@ -284,8 +300,9 @@ def _kind_counts(questions) -> dict:
               help="Roster id or e-mail; repeat for more.")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Folder for the papers. [default: exports/<quiz id>/]")
+@html_option
 @common_options
-def issue(quiz_ref, learner_refs, output, db_path, today) -> None:
+def issue(quiz_ref, learner_refs, output, html, db_path, today) -> None:
     """Issue a new personal paper for an existing quiz (a learner added to the roster later).
 
     Example: flash quiz issue lesson-4 --learner new.hire@example.com
@@ -299,14 +316,14 @@ def issue(quiz_ref, learner_refs, output, db_path, today) -> None:
             raise click.UsageError(f"quiz {made.id} was made before personal papers; create a new quiz")
         learners = quizzes.learners(learner_refs)
         folder = output or Path("exports") / made.id
-        papers = _issue_and_write(made, learners, folder)
+        papers, pages = _issue_and_write(made, learners, folder, html=html)
         try:
             quizzes.add_papers([p for p, _ in papers], now=now())
         except BaseException:
-            _remove([path for _, path in papers])
+            _remove([path for _, path in papers] + pages)
             raise
     out = console()
-    for _, path in papers:
+    for path in [path for _, path in papers] + pages:
         _say(out, f"Wrote {path}")
 
 

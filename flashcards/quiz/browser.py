@@ -7,7 +7,7 @@ questions, keeps the answers in the browser's localStorage across reloads, and f
 with the signed answers file (``client: "browser"``) that ``flash quiz score`` reads.
 
 The page's HTML, CSS and JavaScript are package data in ``flashcards/quiz/_browser/``.
-No I/O here beyond reading those files; writing the page is the caller's job.
+``write_page`` writes the page beside the paper, as ``<quiz id>--<learner id>.paper.html``.
 """
 
 from __future__ import annotations
@@ -21,9 +21,12 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import files
+from pathlib import Path
+from typing import Union
 
+from .._files import write_atomically
 from ..errors import QuizError
-from .papers import PAPER_FORMAT
+from .papers import PAPER_FORMAT, paper_filename
 
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -155,3 +158,13 @@ def paper_html(paper: Mapping) -> str:
     }
     # One pass, so nothing inserted is scanned for placeholders again.
     return _PLACEHOLDER.sub(lambda match: values[match.group(1)], _asset("page.html"))
+
+
+def page_filename(document: Mapping) -> str:
+    """``<quiz id>--<learner id>.paper.html``: the paper's own name with .html for .json."""
+    return paper_filename(document).removesuffix(".json") + ".html"
+
+
+def write_page(document: Mapping, folder: Union[str, Path]) -> Path:
+    """Write the paper's page into ``folder`` (beside the paper ``write_paper`` wrote there)."""
+    return write_atomically(Path(folder) / page_filename(document), paper_html(document), error=QuizError)
