@@ -19,6 +19,7 @@ from flashcards.quiz.browser import paper_html
 REPO = Path(__file__).resolve().parent.parent
 SHOTS = REPO / "exports"
 DESKTOP = {"width": 1024, "height": 800}
+PHONE = {"width": 360, "height": 740}
 
 # Text that has broken pages before: markup, a script end tag, a line separator, quotes,
 # a backslash, DEL, a control character, accents and a character outside the BMP.

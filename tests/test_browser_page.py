@@ -16,12 +16,9 @@ from datetime import datetime, timezone
 
 import pytest
 from browser_support import (  # noqa: F401 (the *_fixture names register the browser and tab fixtures)
-    HOSTILE, browser_fixture, choose, decode_block, download_answers, expect, make_paper, page_file,
+    HOSTILE, PHONE, browser_fixture, choose, decode_block, download_answers, expect, make_paper, page_file,
     reference_signature, shot, tab_fixture, text,
 )
-
-PHONE = {"width": 360, "height": 740}
-
 
 # ---- The signer ------------------------------------------------------------------------
 
