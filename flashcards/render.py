@@ -48,6 +48,17 @@ def card_front(card: CardRecord, *, done: int, left: int, drill: bool, width: in
     return panel if fits else Group(_id_text(card.id, "cyan"), panel)
 
 
+def page_breaks(total: int, *, first: int, rest: int) -> list[tuple[int, int]]:
+    """``(start, end)`` line ranges for ``total`` lines: ``first`` lines on the first page
+    (the room left under the question), ``rest`` on each later page (at least 5 a page)."""
+    first, rest = max(5, first), max(5, rest)
+    pages = [(0, min(total, first))]
+    while pages[-1][1] < total:
+        start = pages[-1][1]
+        pages.append((start, min(total, start + rest)))
+    return pages
+
+
 def card_back(card: CardRecord) -> Panel:
     body = [Text(card.back)]
     if card.source:

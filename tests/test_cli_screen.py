@@ -385,3 +385,63 @@ def test_help_lists_only_options_the_command_uses(invoke, command):
     deck = shipped_decks_dir() / "lesson-04-ai-lifecycle.yaml"
     if command == "validate":
         assert invoke("validate", deck, "--db", "x.db", "--today", TODAY).exit_code == 0
+
+
+# -- a tall answer is paged ----------------------------------------------------------------
+
+
+def tall_card(lines: int):
+    from flashcards.model import CardKind
+    from flashcards.sm2 import CardState
+    from flashcards.store import CardRecord
+
+    back = "\n".join(f"line {n} of the answer" for n in range(1, lines + 1))
+    return CardRecord(id="d/tall/term", deck_id="d", entry_id="tall", kind=CardKind.TERM, front="Tall\n\nWhat is it?",
+                      back=back, tags=(), source=None, retired=False, state=CardState())
+
+
+def terminal(height: int):
+    import io
+
+    from rich.console import Console
+
+    return Console(file=io.StringIO(), width=80, height=height, force_terminal=True, color_system=None)
+
+
+def test_a_tall_answer_is_paged_under_its_question(monkeypatch):
+    from flashcards.cli import review as review_cli
+    from flashcards.render import card_back, card_front
+
+    keys_pressed = []
+    monkeypatch.setattr(review_cli.click, "getchar", lambda: keys_pressed.append("k") or " ")
+    con = terminal(24)
+    card = tall_card(50)
+    front = card_front(card, done=0, left=1, drill=False, width=80)
+    review_cli.show_answer(con, review_cli.KeyInput(), card_back(card), above=front)
+    out = con.file.getvalue().splitlines()
+    # 52 panel lines: 16 under the 5-line question, then pages of 22, each after a key
+    assert [line for line in out if line.startswith("-- answer")] == [
+        "-- answer, page 2 of 3 · any key: more · q: grade now --",
+        "-- answer, page 3 of 3 · any key: more · q: grade now --",
+    ]
+    assert len(keys_pressed) == 2
+    assert out.index("-- answer, page 2 of 3 · any key: more · q: grade now --") == 16
+    assert sum("of the answer" in line for line in out) == 50
+
+
+def test_q_between_pages_goes_to_grading_and_a_short_answer_is_not_paged(monkeypatch):
+    from flashcards.cli import review as review_cli
+    from flashcards.render import card_back, card_front, page_breaks
+
+    monkeypatch.setattr(review_cli.click, "getchar", lambda: "q")
+    con = terminal(24)
+    card = tall_card(50)
+    review_cli.show_answer(con, review_cli.KeyInput(), card_back(card),
+                           above=card_front(card, done=0, left=1, drill=False, width=80))
+    assert sum("of the answer" in line for line in con.file.getvalue().splitlines()) == 15
+    short = terminal(24)
+    review_cli.show_answer(short, review_cli.KeyInput(), card_back(tall_card(10)),
+                           above=card_front(card, done=0, left=1, drill=False, width=80))
+    assert "-- answer" not in short.file.getvalue()
+    assert page_breaks(12, first=5, rest=10) == [(0, 5), (5, 12)]
+    assert page_breaks(3, first=0, rest=0) == [(0, 3)]  # never fewer than 5 lines a page

@@ -39,6 +39,12 @@ class KeyInput:
             if key in COMMAND_KEYS:
                 return COMMAND_KEYS[key]
 
+    def more(self, con, page: int, pages: int) -> bool:
+        """Between pages of an answer taller than the screen: any key for the next page,
+        q (or Esc) to grade without reading on."""
+        con.print(f"[dim]-- answer, page {page} of {pages} · any key: more · q: grade now --[/dim]")
+        return click.getchar() not in ("q", "Q", "\x1b")
+
     def retry(self, con) -> bool:
         """After a grade could not be saved: r retries, q quits."""
         con.print("[bold]r: try again · q: quit[/bold]")
@@ -110,9 +116,11 @@ def review(deck: Optional[str], limit: Optional[int], new_per_day: int, reviews_
     summary says how many the cap held back), then up to --new new cards a
     day. Each card shows its front; a key reveals the back; grade it 0-5
     (SM-2: 5 perfect ... 0 blackout). A card graded below 4 comes back later
-    in the session. u undoes the last grade, b buries the card until
-    tomorrow, q quits. Every grade is saved the moment it is given. A grade
-    that makes a card a leech (E-Factor at 1.3, or 8 lapses) is flagged.
+    in the session. u undoes the last grade (before any grade in this
+    session, the latest one given today, as 'flash undo' does), b buries the
+    card until tomorrow, q quits. Every grade is saved the moment it is
+    given. A grade that makes a card a leech (E-Factor at 1.3, or 8 lapses)
+    is flagged. An answer taller than the terminal is paged.
 
     On a database with no cards, the shipped decks are imported first.
 
@@ -166,11 +174,12 @@ def _run(session, store, keys, day, con, *, deck: Optional[str] = None) -> None:
             con.print(f"[yellow]Skipped {card_id}: {skipped}.[/yellow]")
             session.skip(card_id)
             continue
-        con.print(card_front(card, done=session.done, left=session.left, drill=drill, width=con.width))
+        front = card_front(card, done=session.done, left=session.left, drill=drill, width=con.width)
+        con.print(front)
         started = time.monotonic()
         answer = keys.reveal(con)
         if answer == REVEAL:
-            con.print(card_back(card))
+            show_answer(con, keys, card_back(card), above=front)
             answer = keys.grade(con)
         if answer is QUIT:
             return
@@ -197,6 +206,26 @@ def _run(session, store, keys, day, con, *, deck: Optional[str] = None) -> None:
             from ..render_stats import leech_flag
 
             con.print(leech_flag(f"{card.deck_id}/{card.entry_id}", record.after))
+
+
+def show_answer(con, keys, answer, *, above) -> None:
+    """Print the answer panel; on a terminal too short for it under the question (``above``),
+    page it: the first page fits under the question, each page waits for a key."""
+    from rich.segment import Segment, Segments
+
+    from ..render import page_breaks
+
+    if not (keys.interactive and con.is_terminal):
+        con.print(answer)
+        return
+    lines = con.render_lines(answer, con.options, pad=False)
+    reserved = 2  # the key line under the first page, the grade prompt under the last
+    first = con.height - len(con.render_lines(above, con.options, pad=False)) - 1 - reserved
+    pages = page_breaks(len(lines), first=first, rest=con.height - reserved)
+    for number, (start, end) in enumerate(pages, 1):
+        if number > 1 and not keys.more(con, number, len(pages)):
+            return
+        con.print(Segments([segment for line in lines[start:end] for segment in (*line, Segment.line())]), end="")
 
 
 def _undo(session, store, day, con, *, deck: Optional[str] = None) -> None:
