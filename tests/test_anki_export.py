@@ -52,6 +52,7 @@ PINNED_DECK_IDS = {
     "lesson-04-ai-lifecycle::Phrases": 2097578690,
     "lesson-04-ai-lifecycle::Analogs": 1471767325,
     "lesson-04-ai-lifecycle::removed": 1933535973,
+    "lesson-04-ai-lifecycle::follow-up": 2057593218,
     "sample-deck": 1406033994,
 }
 
@@ -504,7 +505,7 @@ def test_ids_are_fixed_and_never_depend_on_display_names(tmp_path):
         "lesson-04-ai-lifecycle", "pre-training-a") == "z=YXVQwjnR"
     # Anki deck ids, pinned to values computed once (a per-process hash() would fail here)
     assert anki_deck_id("lesson-04-ai-lifecycle") == PINNED_DECK_IDS["lesson-04-ai-lifecycle"]
-    for sub in ("Terms", "Phrases", "Analogs", "removed"):
+    for sub in ("Terms", "Phrases", "Analogs", "removed", "follow-up"):
         assert anki_deck_id("lesson-04-ai-lifecycle", sub) == PINNED_DECK_IDS[f"lesson-04-ai-lifecycle::{sub}"]
     assert anki_deck_id("sample-deck") == PINNED_DECK_IDS["sample-deck"]
     ids = {anki_deck_id("d")} | {anki_deck_id("d", sub) for sub in ("Terms", "Phrases", "Analogs", "removed")}

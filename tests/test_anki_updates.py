@@ -405,3 +405,14 @@ def test_a_stamp_far_in_the_future_is_reported(col, tmp_path):
     now = export_to(tmp_path / "out2", edited(SAMPLE), tmp_path, timestamp=int(time.time()), label="v2")
     assert not now.warnings
     assert counts(import_apkg(col, now.path)) == (1, 0, 5, 0)  # what the warning is about
+
+
+def test_a_deleted_note_comes_back_with_the_next_import(col, tmp_path):
+    """Why the README says to suspend rather than delete: an import only adds and updates."""
+    out = tmp_path / "exports"
+    import_apkg(col, export_to(out, SAMPLE, tmp_path, timestamp=T1).path)
+    col.remove_notes([notes_by_entry(col)["sample-deck/say-it"].id])
+    assert col.note_count() == 4
+    log = import_apkg(col, export_to(out, SAMPLE, tmp_path, timestamp=T2, label="v2").path)
+    assert counts(log) == (1, 4, 0, 0)
+    assert "sample-deck/say-it" in notes_by_entry(col)
