@@ -234,6 +234,10 @@ def test_create_default_folder_pool_and_summary(flash, deck_path, db, team, tmp_
 def test_issue_a_paper_to_a_learner_added_later(flash, deck_path, db, team, tmp_path):
     quiz_id, folder = create(flash, deck_path, db)
     flash("quiz", "roster", "import", write_roster(tmp_path / "new.csv", "Dana New"), "--db", db, "--today", TODAY)
+    missed = flash("quiz", "report", quiz_id, "--csv", "-", "--db", db, "--today", TODAY)
+    assert {r["learner_id"]: r["status"] for r in csv.DictReader(io.StringIO(missed.output))}["dana-new"] == "no paper"
+    shown = flash("quiz", "report", quiz_id, "--db", db, "--today", TODAY)
+    assert f"1 learner on the roster without a paper for this quiz: flash quiz issue {quiz_id}" in shown.output
     result = flash("quiz", "issue", quiz_id, "--learner", "dana.new@example.com", "-o", folder, "--db", db,
                    "--today", TODAY)
     assert result.exit_code == 0, result.output

@@ -480,11 +480,12 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today)
         papers = quizzes.papers(the_quiz.id)
         audit = quizzes.audit(the_quiz.id)
         allowed = {p.learner.id: quizzes.allowed(the_quiz, p.learner.id) for p in papers}
+        roster = quizzes.roster() if the_quiz.personal else []
     best = {a.learner_key: a for a in best_attempts(attempts)}
     used: dict[str, int] = {}
     for a in attempts:
         used[a.learner_key] = used.get(a.learner_key, 0) + 1
-    rows = _learner_rows(the_quiz, papers, attempts, best, used, allowed)
+    rows = _learner_rows(the_quiz, papers, attempts, best, used, allowed, roster)
     csv_to_stdout = csv_path is not None and str(csv_path) == "-"
     out = _quiet_console() if csv_to_stdout else console()
     out.print(_quiz_heading(the_quiz))
@@ -492,12 +493,16 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today)
     taken = [r for r in rows if r["status"] in ("pass", "fail")]
     passed = sum(r["status"] == "pass" for r in taken)
     waiting = sum(r["status"] == "not taken" for r in rows)
+    unissued = sum(r["status"] == "no paper" for r in rows)
     if taken:
         _say(out, f"Pass rate: {passed} of {_plural(len(taken), 'learner')} ({100 * passed / len(taken):.0f}%)"
                   + (f"; {waiting} not taken yet" if waiting else ""))
     else:
         _say(out, "No attempts scored yet: run 'flash quiz score FILE-OR-FOLDER'."
                   + (f" {waiting} not taken yet." if waiting else ""))
+    if unissued:
+        _say(out, f"{_plural(unissued, 'learner')} on the roster without a paper for this quiz: "
+                  f"flash quiz issue {the_quiz.id} --learner ID")
     if audit:
         out.print(_audit_table(audit, {p.learner.id: p.learner.name for p in papers}))
     if rejections:
@@ -529,7 +534,7 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today)
                   + (" (with the correct answers)" if show_answers else ""))
 
 
-def _learner_rows(the_quiz, papers, attempts, best, used, allowed) -> list[dict]:
+def _learner_rows(the_quiz, papers, attempts, best, used, allowed, roster=()) -> list[dict]:
     from ..quiz.report import verification_code
 
     rows = []
@@ -560,7 +565,13 @@ def _learner_rows(the_quiz, papers, attempts, best, used, allowed) -> list[dict]
                 "certificate": verification_code(the_quiz.id, key, a.digest) if a.passed else "",
             })
         rows.append(row)
-    order = {"pass": 0, "fail": 1, "voided": 2, "not taken": 3}
+    for learner in roster:  # everyone on the roster is listed, also those the quiz missed
+        if learner.id not in people:
+            rows.append({"quiz_id": the_quiz.id, "quiz_title": the_quiz.title, "learner_id": learner.id,
+                         "learner": learner.name, "email": learner.email, "team": learner.team,
+                         "status": "no paper", "pass_mark": the_quiz.pass_mark, "attempts_used": 0,
+                         "attempts_allowed": the_quiz.max_attempts if the_quiz.max_attempts else ""})
+    order = {"pass": 0, "fail": 1, "voided": 2, "not taken": 3, "no paper": 4}
     return sorted(rows, key=lambda r: (order[r["status"]], _clean(r["learner"]).casefold(), r["learner_id"]))
 
 
@@ -591,6 +602,8 @@ def _slips(the_quiz, rows, best, slip_dir: Path, show_answers: bool) -> int:
 
     count = 0
     for r in rows:
+        if r["status"] == "no paper":
+            continue
         key = r["learner_id"] or None
         a = best.get(key) if key else next((b for b in best.values() if b.learner == r["learner"]), None)
         missed = []
@@ -642,6 +655,7 @@ def _learner_table(rows):
     for column in ("learner", "id", "team", "result", "score", "correct", "attempts used", "client", "date"):
         table.add_column(column, justify="right" if column in ("score", "correct") else "left")
     styles = {"pass": "[green]pass[/green]", "fail": "[red]fail[/red]", "not taken": "[dim]not taken[/dim]",
+              "no paper": "[dim]no paper[/dim]",
               "voided": "[yellow]voided[/yellow]"}
     for r in rows:
         taken = r["status"] in ("pass", "fail")
