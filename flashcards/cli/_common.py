@@ -146,6 +146,16 @@ def can_encode(encoding: Optional[str], text: str) -> bool:
     return True
 
 
+def json_text(data) -> str:
+    """JSON for stdout: non-ASCII text as is, or escaped when the stream cannot encode it."""
+    import json
+
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if not can_encode(getattr(sys.stdout, "encoding", None), text):
+        text = json.dumps(data, indent=2)
+    return text
+
+
 def fall_back_to_ascii(*streams) -> None:
     """Make text streams that cannot show our glyphs write ASCII stand-ins instead of raising
     ``UnicodeEncodeError`` (every ``click.echo`` and rich console then writes safely)."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
 import click
 
 from ._common import (
-    CONTEXT_SETTINGS, can_encode, common_options, console, is_terminal, open_store, resolve_today,
+    CONTEXT_SETTINGS, common_options, console, is_terminal, json_text, open_store, resolve_today,
     unused_common_options,
 )
 
@@ -86,16 +85,6 @@ def validate(paths, db_path, today) -> None:
 plain_option = click.option(
     "--plain", is_flag=True,
     help="Print whole rows as tab-separated lines, no header (the default when output is not a terminal).")
-
-
-def json_text(data) -> str:
-    """JSON for stdout: non-ASCII text as is, or escaped when the stream cannot encode it."""
-    import sys
-
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    if not can_encode(getattr(sys.stdout, "encoding", None), text):
-        text = json.dumps(data, indent=2)
-    return text
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)

@@ -6,7 +6,7 @@ from typing import Optional
 
 import click
 
-from ._common import CONTEXT_SETTINGS, ascii_only, common_options, console, open_store, resolve_today
+from ._common import CONTEXT_SETTINGS, ascii_only, common_options, console, json_text, open_store, resolve_today
 
 targets_argument = click.argument("targets", nargs=-1, required=True, metavar="CARD_OR_ENTRY...")
 
@@ -40,8 +40,6 @@ def stats(deck: Optional[str], as_json: bool, db_path, today) -> None:
         store.require_deck(deck)
         figures = gather(store, today=day, deck=deck)
     if as_json:
-        from .decks import json_text
-
         click.echo(json_text(figures.to_dict()))
         return
     con = console()
