@@ -45,6 +45,7 @@ _NULL_VALUES = {"", "~", "null", "Null", "NULL"}
 # A deck is four levels deep (deck, list, entry, tags); deeper nesting is refused before
 # the YAML composer, which recurses once per level (26,000 levels crashed libyaml's).
 MAX_DEPTH = 20
+MAX_DECK_BYTES = 64_000_000  # 30 times the 10,000-entry benchmark deck
 _OPENING_EVENTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSING_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 # control characters that may not appear in deck text: C0 except tab and newline, DEL, C1
@@ -83,14 +84,18 @@ def _find_deck_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Prob
     problems: list[Problem] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix in DECK_SUFFIXES and p.is_file())
-            if not found:
-                problems.append(Problem(str(path), 0, "folder holds no .yaml or .yml deck files"))
-        elif path.is_file():
-            found = [path]
-        else:
-            problems.append(Problem(str(path), 0, "no such file or folder"))
+        try:
+            if path.is_dir():
+                found = sorted(p for p in path.iterdir() if p.suffix in DECK_SUFFIXES and p.is_file())
+                if not found:
+                    problems.append(Problem(str(path), 0, "folder holds no .yaml or .yml deck files"))
+            elif path.is_file():
+                found = [path]
+            else:
+                problems.append(Problem(str(path), 0, "no such file or folder"))
+                continue
+        except OSError as exc:  # an unreadable folder, a name too long for the file system
+            problems.append(Problem(str(path), 0, f"cannot read: {exc.strerror or exc}"))
             continue
         for file in found:
             files.setdefault(file.resolve(), file)
@@ -107,6 +112,10 @@ def _read_file(path: str | Path) -> tuple[Optional[Deck], list[Problem], int]:
     """``check_file``, plus the line of the deck's ``id`` (1 when unknown)."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_DECK_BYTES:
+            return None, [Problem(str(path), 1, f"file is {size / 1e6:.0f} MB; a deck file may be at most "
+                                              f"{MAX_DECK_BYTES // 1_000_000} MB")], 1
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(str(path), 0, f"cannot read: {exc.strerror or exc}")], 1

@@ -34,7 +34,8 @@ __all__ = [
 ]
 
 DEFAULT_BUSY_TIMEOUT = 30.0  # seconds a write waits, in all, for another process's write lock
-_BUSY_STEP = 1.0  # SQLite's own busy timeout per attempt; between attempts the wait is reported
+_FIRST_BUSY_STEP = 0.2  # seconds of silent waiting (another session's commit) before the notice
+_BUSY_STEP = 1.0  # SQLite's own busy timeout per later attempt, until busy_timeout has passed
 SYNC_CHECK_BYTES = 16 * 1024 * 1024  # up to this size quick_check runs at open (about 60 ms)
 
 
@@ -315,19 +316,22 @@ class Store:
         self._ensure_sound()
         conn = self.conn
         deadline = time.monotonic() + self.busy_timeout
+        step = min(self.busy_timeout, _FIRST_BUSY_STEP)  # a short wait is ordinary: said nothing
         told = False
-        conn.execute(f"PRAGMA busy_timeout = {int(min(self.busy_timeout, _BUSY_STEP) * 1000)}")
         try:
             while True:
+                conn.execute(f"PRAGMA busy_timeout = {int(step * 1000)}")
                 try:
                     conn.execute("BEGIN IMMEDIATE")
                     break
                 except sqlite3.OperationalError as exc:
-                    if _error_kind(exc) != "busy" or time.monotonic() >= deadline:
+                    left = deadline - time.monotonic()
+                    if _error_kind(exc) != "busy" or left <= 0:
                         raise store_error(exc, self.path, "write to", waited=self.busy_timeout) from exc
                     if not told and self.on_wait is not None:
                         self.on_wait(f"waiting for another flash process to finish writing to {self.path} ...")
-                        told = True
+                    told = True
+                    step = min(left, _BUSY_STEP)
         finally:
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         try:
