@@ -611,8 +611,8 @@ def read_previous(path: Path) -> tuple[Optional[PreviousPackage], Optional[str]]
     path = Path(path)
     if not path.exists():
         return None, None
-    if path.is_dir():
-        return None, None  # the caller reports the folder
+    if not path.is_file():
+        return None, None  # a folder, FIFO or device (opening a FIFO would block): the writer refuses it
     unreadable = (f"{path} is not a package flashcards can read; it is replaced, and no "
                   "removed entries or earlier stamp are taken from it")
     try:

@@ -91,6 +91,9 @@ def _find_deck_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Prob
                     problems.append(Problem(str(path), 0, "folder holds no .yaml or .yml deck files"))
             elif path.is_file():
                 found = [path]
+            elif path.exists():
+                problems.append(Problem(str(path), 0, "not a regular file (a device or a pipe?)"))
+                continue
             else:
                 problems.append(Problem(str(path), 0, "no such file or folder"))
                 continue

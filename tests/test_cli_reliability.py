@@ -263,3 +263,20 @@ def test_backup_while_a_review_is_running(imported, tmp_path):
     assert check.stdout.splitlines()[-2:] == [
         "replayed 2 grades of 10 cards: 0 disagree with the stored state", "The database is sound."]
     assert sorted(p.name for p in copy.parent.iterdir()) == ["flash-copy.db"]  # no temp, no -wal
+
+
+def test_an_unreadable_deck_folder_is_one_problem_not_a_traceback(unprivileged):
+    with shared_folder() as folder:
+        decks = folder / "decks"
+        decks.mkdir()
+        (decks / "one.yaml").write_text(terms_deck(1), encoding="utf-8")
+        decks.chmod(0o311)  # enter, but not list
+        try:
+            result = run_unprivileged(unprivileged, ["-m", "flashcards", "import", str(decks), "--db",
+                                                     str(folder / "flash.db"), "--today", TODAY], cwd=folder)
+        finally:
+            decks.chmod(0o777)
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        assert result.stderr.splitlines() == ["Error: 1 problem in 1 file:", f"{decks}: cannot read: Permission denied"]
+        assert not (folder / "flash.db").exists()

@@ -38,7 +38,7 @@ def db_option(f, *, hidden: bool = False):
     """``--db PATH`` (env ``FLASH_DB``); default ``$XDG_DATA_HOME/flashcards/flash.db``."""
     return click.option(
         # no dir_okay=False: a folder is refused by Store.open as one line, exit 1, like other bad paths
-        "--db", "db_path", type=click.Path(path_type=Path), envvar="FLASH_DB",
+        "--db", "db_path", type=click.Path(path_type=Path, readable=False), envvar="FLASH_DB",
         help="Database file. [env: FLASH_DB; default: $XDG_DATA_HOME/flashcards/flash.db]", hidden=hidden,
     )(f)
 
@@ -94,7 +94,7 @@ def busy_timeout() -> float:
     except ValueError:
         value = -1.0
     if not 0 <= value <= 3600:
-        raise click.UsageError(f"FLASH_BUSY_TIMEOUT: {raw!r} is not a number of seconds from 0 to 3600")
+        raise click.ClickException(f"FLASH_BUSY_TIMEOUT={raw!r} is not a number of seconds from 0 to 3600")
     return value
 
 

@@ -61,7 +61,7 @@ def check(db_path, today) -> None:
 
 
 @db.command(context_settings=CONTEXT_SETTINGS)
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path, readable=False))
 @common_options
 def backup(file: Path, db_path, today) -> None:
     """Copy the database to FILE, safely even while a review is running.

@@ -12,11 +12,13 @@ from ._common import (
     unused_common_options,
 )
 
-paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+# readable=False: an unreadable file or folder is reported by the deck reader (one problem, exit 1)
+paths_argument = click.argument("paths", nargs=-1, required=True,
+                                type=click.Path(path_type=Path, readable=False))
 
 
 @click.command("import", context_settings=CONTEXT_SETTINGS)
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @common_options
 def import_(paths, db_path, today) -> None:
     """Validate deck files (or folders of them) and bring the database in line.
