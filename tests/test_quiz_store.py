@@ -252,3 +252,37 @@ def test_make_due_today(store, deck):
     assert state["d/a/term"][0] == state["d/b/term"][0] == "2026-12-01"
     assert state["d/c/term"][0] == "2026-11-20"
     assert state["d/a/definition"] == ("2026-12-01", "2026-12-02")
+
+
+def test_two_scorers_at_once_number_attempts_without_clashing(tmp_path, deck):
+    """Two `flash quiz score` processes on one database: each file is judged and recorded in one
+    IMMEDIATE transaction, so attempt numbers never clash and neither scorer fails."""
+    import threading
+
+    quiz = make_quiz([deck], per_paper=4)
+    path = tmp_path / "manager.db"
+    with Store.open(path) as s:
+        quizzes = QuizStore(s)
+        quizzes.import_roster([RosterRow(2, "Ann Lee", "ann@example.com", "")], today=DAY)
+        paper = issue_paper(quiz, quizzes.roster()[0])
+        quizzes.add(quiz, created_at=NOW, papers=[paper])
+    errors: list[BaseException] = []
+
+    def scorer(offset: int) -> None:
+        try:
+            with Store.open(path) as s:
+                for n in range(6):
+                    doc = right_answers(quiz, paper, n % 5, started=START + timedelta(minutes=10 * (2 * n + offset)))
+                    QuizStore(s).submit(parse_answers(doc, "f", f"h{offset}-{n}"), file=f"f{offset}-{n}", today=DAY,
+                                        now=NOW)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=scorer, args=(k,)) for k in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with Store.open(path) as s:
+        assert sorted(a.attempt for a in QuizStore(s).attempts("cert-1")) == list(range(1, 13))

@@ -383,6 +383,9 @@ class QuizStore:
             raise QuizError(f"unknown quiz '{sheet.quiz_id[:60]}' (not created in {self.store.path})")
         quiz = self.get(sheet.quiz_id)
         with self.conn:
+            # IMMEDIATE: a second `flash quiz score` on the same database waits, so two files of one
+            # learner scored at once cannot both become the same attempt number
+            self.conn.execute("BEGIN IMMEDIATE")
             paper = self.paper(sheet.paper_id)
             if paper is not None and paper.quiz_id != quiz.id:
                 paper = None
