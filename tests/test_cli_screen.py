@@ -198,7 +198,7 @@ def test_every_command_under_an_ascii_terminal(tmp_path):
     assert [args[0] for args, out in zip(runs, outputs) if not out.isascii()] in ([], ["build"])
     every = "".join(outputs)
     assert "0 due | 20 new | 3 in this session (--limit 3)" in every  # '·' has an ASCII stand-in
-    # JSON escapes what the stream cannot show, losslessly: an em dash in an answer
+    # JSON escapes what the stream cannot show, losslessly: a curly quote in an answer
     assert "\\u201c" in outputs[runs.index(["cards", "--json"])]
 
 
