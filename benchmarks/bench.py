@@ -112,7 +112,7 @@ def bench_queue_and_grading(path: Path) -> None:
            timed(lambda: start_session(store, today=TODAY, reviews_per_day=None), 15), 50)
     report("build the review queue (--limit 100)",
            timed(lambda: start_session(store, today=TODAY, limit=100), 15), 50)
-    session = start_session(store, today=TODAY, limit=300)
+    session = start_session(store, today=TODAY, limit=300, reviews_per_day=None)  # re-runs grade again
     grades = iter([5, 4, 3, 5, 4] * 100)
 
     def grade_one():
