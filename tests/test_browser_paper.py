@@ -134,3 +134,18 @@ def test_the_page_assets_are_package_data():
     assets = sorted(p.name for p in (REPO / "flashcards" / "quiz" / "_browser").iterdir() if p.name != "__pycache__")
     assert assets == ["page.css", "page.html", "page.js"]
     assert all(any(fnmatch.fnmatch(name, pattern) for pattern in patterns) for name in assets)
+
+
+@pytest.mark.parametrize("ci, outcome", [("true", pytest.fail.Exception), ("1", pytest.fail.Exception),
+                                         ("", pytest.skip.Exception), (None, pytest.skip.Exception)])
+def test_a_missing_browser_fails_under_ci_and_skips_elsewhere(monkeypatch, tmp_path, ci, outcome):
+    import browser_support
+
+    pytest.importorskip("playwright")  # without it, that is what is reported missing
+    monkeypatch.setattr(browser_support, "CHROMIUM", str(tmp_path / "no-chromium"))
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="no-chromium is missing"):
+        browser_support.browser_or_skip()
