@@ -8,6 +8,19 @@ session itself is plain state that the CLI (or a test) drives:
         card = store.card(card_id)  # fetched when shown: the queue holds ids only
         record = store.record(card_id, grade, today=day, now=..., drill=session.is_drill(card_id))
         session.answer(card_id, grade, record.id)
+
+Siblings (the cards of one entry: a term's forward and reverse cards, an analog's
+holds and breaks) are kept apart, after Anki's sibling burying:
+
+- a card is never directly followed by a sibling while another card is left, in
+  the day's queue and after a drill goes to the back;
+- at most one new card per entry is introduced per day, and none from an entry
+  that has a card due, drilled or graded that day; an entry's new cards come in
+  its card order (a term's forward card first), one a day;
+- the day's new cards are dealt in turns by card kind (term, definition, what it
+  does, who's behind it, what makes it distinct, phrase, reply, holds, breaks: the
+  ``CardKind`` order), each kind in deck order, so 20 new cards cover 20 entries
+  of every kind instead of the first few entries of the file (``deal_new_cards``).
 """
 
 from __future__ import annotations
@@ -15,13 +28,15 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Optional
+from typing import Iterable, Optional, Sequence
 
+from .model import CardKind
 from .sm2 import PASSING_GRADE, SESSION_PASS_GRADE
 from .store import Store
 
 DEFAULT_NEW_PER_DAY = 20
 DEFAULT_REVIEWS_PER_DAY = 200  # Anki's default review cap (rev.perDay)
+_EVERY = 2 ** 62  # a LIMIT that reads every row
 
 
 @dataclass
@@ -85,6 +100,19 @@ class ReviewSession:
             self.queue.append(card_id)
             self.drilled.add(card_id)
         self.history.append(_Answer(record_id, card_id, grade, drill, requeue))
+        self._not_after_sibling(card_id)
+
+    def _not_after_sibling(self, shown: str) -> None:
+        """If the next card is a sibling of the one just shown, bring forward the first
+        card that is not (the rest keep their order); with only siblings left, keep it."""
+        entry = entry_key(shown)
+        if not self.queue or entry_key(self.queue[0]) != entry:
+            return
+        for index, card in enumerate(self.queue):
+            if entry_key(card) != entry:
+                del self.queue[index]
+                self.queue.appendleft(card)
+                return
 
     @property
     def last_record_id(self) -> Optional[int]:
@@ -124,6 +152,8 @@ class ReviewSession:
             raise ValueError(f"{card_id} is not the current card")
         self.queue = deque(c for c in self.queue if c != card_id)
         self.drilled.discard(card_id)
+        if self.history:
+            self._not_after_sibling(self.history[-1].card_id)
 
     def skip(self, card_id: str) -> None:
         """Drop the current card from this sitting without grading it (another session
@@ -178,11 +208,79 @@ def start_session(
     if limit is not None:
         allowance = min(allowance, max(0, limit - len(cards)))
         cards = cards[:limit]
-    new = store.new_card_ids(deck=deck, limit=allowance, today=today)
+    new = new_cards_for_today(store, today=today, deck=deck, allowance=allowance, queue=cards)
     return ReviewSession(
-        queue=deque(cards + new), drilled=drill_ids, new_count=len(new),
+        queue=deque(spread_siblings(cards + new)), drilled=drill_ids, new_count=len(new),
         due_count=len([c for c in cards if c not in drill_ids]), held_back=held_back,
     )
+
+
+def entry_key(card_id: str) -> str:
+    """``deck/entry`` of a card id ``deck/entry/kind``: cards with the same key are siblings."""
+    return card_id.rsplit("/", 1)[0]
+
+
+def card_kind(card_id: str) -> CardKind:
+    return CardKind(card_id.rsplit("/", 1)[1])
+
+
+def deal_new_cards(waiting: Sequence[str], allowance: int, *, busy: Iterable[str] = (), turn: int = 0) -> list[str]:
+    """The day's new cards from ``waiting`` (new card ids in deck order).
+
+    Each entry offers its first waiting card, unless the entry is ``busy`` (a card of
+    it is in today's queue or was graded today). The offers are dealt in turns by card
+    kind in ``CardKind`` order (a term, a definition, ..., a phrase, a reply, a holds,
+    a breaks, then the next term ...), each kind in deck order, until ``allowance``
+    cards are dealt. ``turn`` (the new cards already introduced today) says which kind
+    deals first, so the turns go on across the day's sessions: ``--limit 1`` five times
+    gives a term, a phrase, a reply, a holds, a term. The same inputs always give the
+    same order.
+    """
+    taken = set(busy)
+    offers: dict[CardKind, list[str]] = {}
+    for card in waiting:
+        entry = entry_key(card)
+        if entry in taken:
+            continue
+        taken.add(entry)
+        offers.setdefault(card_kind(card), []).append(card)
+    columns = [offers[kind] for kind in CardKind if kind in offers]
+    if columns:
+        first = turn % len(columns)
+        columns = columns[first:] + columns[:first]
+    dealt: list[str] = []
+    for row in range(max((len(c) for c in columns), default=0)):
+        for column in columns:
+            if row < len(column):
+                dealt.append(column[row])
+    return dealt[:max(0, allowance)]
+
+
+def spread_siblings(queue: Sequence[str]) -> list[str]:
+    """``queue`` with no card directly after a sibling where another order allows it:
+    a card that would follow its sibling swaps with the next card that does not."""
+    rest = deque(queue)
+    result: list[str] = []
+    while rest:
+        index = 0
+        if result and entry_key(rest[0]) == entry_key(result[-1]):
+            last = entry_key(result[-1])
+            index = next((i for i, c in enumerate(rest) if entry_key(c) != last), 0)
+        result.append(rest[index])
+        del rest[index]
+    return result
+
+
+def new_cards_for_today(store: Store, *, today: date, deck: Optional[str], allowance: int,
+                        queue: Sequence[str]) -> list[str]:
+    """The new cards a session with ``queue`` (drills and due cards) adds today:
+    ``deal_new_cards`` over every waiting new card, entries of ``queue`` and of
+    today's grades being busy."""
+    if allowance <= 0:
+        return []
+    busy = {entry_key(c) for c in queue} | {entry_key(c) for c in store.todays_grades(today=today, deck=deck)}
+    waiting = store.new_card_ids(deck=deck, limit=_EVERY, today=today)  # ids only: interleaving needs all
+    return deal_new_cards(waiting, allowance, busy=busy, turn=store.new_introduced(today=today, deck=deck))
 
 
 def _is_due(store: Store, card_id: str, today: date) -> bool:
@@ -220,14 +318,18 @@ def outlook(store: Store, *, today: date, deck: Optional[str] = None, held_back:
     nxt = store.next_due(today=today, deck=deck)
     drills = store.pending_drill_ids(today=today, deck=deck)
     allowance = max(0, new_per_day - store.new_introduced(today=today, deck=deck))
+    due_total = store.due_count(today=today, deck=deck) - sum(1 for c in drills if _is_due(store, c, today))
+    due_in = max(0, due_total - held_back)
+    queue = drills + (store.due_card_ids(today=today, deck=deck, limit=due_in) if due_in else [])
+    new_today = len(new_cards_for_today(store, today=today, deck=deck, allowance=allowance, queue=queue))
     return Outlook(
         next_due=nxt[0] if nxt else None,
         next_due_count=nxt[1] if nxt else 0,
         due_tomorrow=store.due_on(today + timedelta(days=1), deck=deck),
         new_left=len(store.new_card_ids(deck=deck, limit=1, today=today)),
         held_back=held_back,
-        due_total=store.due_count(today=today, deck=deck) - sum(1 for c in drills if _is_due(store, c, today)),
-        new_today=len(store.new_card_ids(deck=deck, limit=allowance, today=today)),
+        due_total=due_total,
+        new_today=new_today,
         drills_today=len(drills),
         new_per_day=new_per_day,
     )

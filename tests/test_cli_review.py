@@ -21,6 +21,20 @@ TODAY = "2026-03-02"
 TOMORROW = "2026-03-03"
 
 
+# Day 1 of the sample deck: one new card per entry, dealt by kind (see flashcards/review.py).
+DAY1 = [
+    "sample/alpha/term", "sample/say-hello/phrase", "sample/door/holds",
+    "sample/beta/term", "sample/say-thanks/phrase", "sample/badge/holds",
+]
+
+
+@pytest.fixture
+def two_terms_deck(write_deck):
+    """Two entries, so a session shows two new cards on day 1 (a term's siblings wait)."""
+    return write_deck("id: two\nname: Two terms\nterms:\n  - {id: t1, term: Alpha, definition: The first letter.}\n"
+                      "  - {id: t2, term: Beta, definition: The second letter.}\n", "two.yaml")
+
+
 def cards_json(invoke, db_path, today=TODAY, *extra):
     result = invoke("cards", "--json", "--db", db_path, "--today", today, *extra)
     assert result.exit_code == 0, result.output
@@ -82,6 +96,8 @@ def test_first_run_session_takes_twenty_new_cards(invoke, db_path):
 
 def test_piped_grades_are_saved(invoke, db_path, sample_deck, sample_card_ids):
     import_deck(invoke, db_path, sample_deck)
+    rest = [c for c in sample_card_ids if c not in DAY1[:3]]
+    sample_card_ids = DAY1[:3] + rest
     result = invoke("review", "--db", db_path, "--today", TODAY, input="5\n2\n4\n")
     assert result.exit_code == 0, result.output
     cards = cards_json(invoke, db_path)
@@ -102,19 +118,19 @@ def test_summary(invoke, db_path, sample_deck):
     result = invoke("review", "--db", db_path, "--today", TODAY, input="5\n2\n4\n\n")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "0 due · 12 new · 12 in this session"
+    assert lines[0] == "0 due · 6 new · 6 in this session"  # one new card per entry
     assert lines[-4:] == [
-        # 10 left: 9 cards never shown and the one graded 2, back for a drill
-        "Reviewed 3 cards, 2 correct (67%); 10 left in the queue.",
-        "9 new cards left for today, 1 card to drill again ('flash review' goes on).",
+        # 4 left: 3 cards never shown and the one graded 2, back for a drill
+        "Reviewed 3 cards, 2 correct (67%); 4 left in the queue.",
+        "3 new cards left for today, 1 card to drill again ('flash review' goes on).",
         f"Next due: {TOMORROW} (3 cards).",
         "Due tomorrow: 3.",
     ]
 
 
-def test_summary_counts_drills_apart(invoke, db_path, one_term_deck):
-    import_deck(invoke, db_path, one_term_deck)
-    # term: 1 (requeued); definition: 5; term again (drill): 2, then 4
+def test_summary_counts_drills_apart(invoke, db_path, two_terms_deck):
+    import_deck(invoke, db_path, two_terms_deck)
+    # t1: 1 (requeued); t2: 5; t1 again (drill): 2, then 4
     result = invoke("review", "--db", db_path, "--today", TODAY, input="1\n5\n2\n4\n")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-4:] == [
@@ -124,12 +140,12 @@ def test_summary_counts_drills_apart(invoke, db_path, one_term_deck):
         "Due tomorrow: 2.",
     ]
     assert review_log(db_path) == [
-        ("one/t1/term", "review", 1),
-        ("one/t1/definition", "review", 5),
-        ("one/t1/term", "drill", 2),
-        ("one/t1/term", "drill", 4),
+        ("two/t1/term", "review", 1),
+        ("two/t2/term", "review", 5),
+        ("two/t1/term", "drill", 2),
+        ("two/t1/term", "drill", 4),
     ]
-    term = cards_json(invoke, db_path)["one/t1/term"]
+    term = cards_json(invoke, db_path)["two/t1/term"]
     assert (term["repetitions"], term["easiness"], term["interval"]) == (0, 1.96, 1)
 
 
@@ -149,20 +165,21 @@ def test_blank_line_ends_the_session(invoke, db_path, sample_deck):
     result = invoke("review", "--db", db_path, "--today", TODAY, input="5\n\n5\n5\n")
     assert result.exit_code == 0, result.output
     assert len(review_log(db_path)) == 1
-    assert "Reviewed 1 card, 1 correct (100%); 11 left in the queue." in result.stdout.splitlines()
+    assert "Reviewed 1 card, 1 correct (100%); 5 left in the queue." in result.stdout.splitlines()
 
 
 def test_empty_queue_says_when_the_next_card_is_due(invoke, db_path, one_term_deck):
     import_deck(invoke, db_path, one_term_deck)
-    first = invoke("review", "--db", db_path, "--today", TODAY, input="5\n4\n")
+    first = invoke("review", "--db", db_path, "--today", TODAY, input="5\n")
     assert first.exit_code == 0, first.output
+    # the definition card waits: its sibling was introduced today
     result = invoke("review", "--db", db_path, "--today", TODAY)
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"Nothing to review right now.\nNext due: {TOMORROW} (2 cards).\n"
+    assert result.stdout == f"Nothing to review right now.\nNext due: {TOMORROW} (1 card).\n"
 
 
-def test_empty_queue_when_the_new_card_cap_is_reached(invoke, db_path, one_term_deck):
-    import_deck(invoke, db_path, one_term_deck)
+def test_empty_queue_when_the_new_card_cap_is_reached(invoke, db_path, two_terms_deck):
+    import_deck(invoke, db_path, two_terms_deck)
     invoke("review", "--db", db_path, "--today", TODAY, "--new", "1", input="5\n")
     result = invoke("review", "--db", db_path, "--today", TODAY, "--new", "1")
     assert result.exit_code == 0, result.output
@@ -182,7 +199,7 @@ def test_new_cap_and_limit_options(invoke, db_path, sample_deck):
     assert "0 due · 5 new · 5 in this session" in result.stdout.splitlines()
     result = invoke("review", "--db", db_path, "--today", TODAY, "--limit", "3")
     # the header tells the day as it is; the limit only caps the session
-    assert "0 due · 12 new · 3 in this session (--limit 3)" in result.stdout.splitlines()
+    assert "0 due · 6 new · 3 in this session (--limit 3)" in result.stdout.splitlines()  # one per entry
 
 
 def test_deck_option(invoke, db_path, sample_deck, one_term_deck):
@@ -190,8 +207,8 @@ def test_deck_option(invoke, db_path, sample_deck, one_term_deck):
     import_deck(invoke, db_path, one_term_deck)
     result = invoke("review", "--db", db_path, "--today", TODAY, "--deck", "one", input="5\n5\n")
     assert result.exit_code == 0, result.output
-    assert "0 due · 2 new · 2 in this session" in result.stdout.splitlines()
-    assert {row[0] for row in review_log(db_path)} == {"one/t1/term", "one/t1/definition"}
+    assert "0 due · 1 new · 1 in this session" in result.stdout.splitlines()  # the definition waits
+    assert {row[0] for row in review_log(db_path)} == {"one/t1/term"}
 
     unknown = invoke("review", "--db", db_path, "--today", TODAY, "--deck", "nope")
     assert unknown.exit_code == 1
@@ -230,24 +247,26 @@ def test_sm2_intervals_over_simulated_days(invoke, db_path, one_term_deck):
 
 def test_card_is_not_shown_before_its_due_day(invoke, db_path, one_term_deck):
     import_deck(invoke, db_path, one_term_deck, today="2026-01-01")
-    invoke("review", "--db", db_path, "--today", "2026-01-01", input="5\n5\n")
-    invoke("review", "--db", db_path, "--today", "2026-01-02", input="5\n5\n")  # next: 6 days
-    early = invoke("review", "--db", db_path, "--today", "2026-01-07")
-    assert early.stdout == "Nothing to review right now.\nNext due: 2026-01-08 (2 cards).\n"
-    on_time = invoke("review", "--db", db_path, "--today", "2026-01-08")
-    assert "2 due · 0 new · 2 in this session" in on_time.stdout.splitlines()
-    late = invoke("review", "--db", db_path, "--today", "2026-02-01")
-    assert "2 due · 0 new · 2 in this session" in late.stdout.splitlines()
+    invoke("review", "--db", db_path, "--today", "2026-01-01", input="5\n")
+    invoke("review", "--db", db_path, "--today", "2026-01-02", input="5\n")  # next: 6 days
+    early = invoke("review", "--db", db_path, "--today", "2026-01-07", "--new", "0")
+    assert early.stdout == ("Nothing to review right now.\n"
+                            "New cards are off for this session (--new 0).\n"
+                            "Next due: 2026-01-08 (1 card).\n")
+    on_time = invoke("review", "--db", db_path, "--today", "2026-01-08", "--new", "0")
+    assert "1 due · 0 new · 1 in this session" in on_time.stdout.splitlines()
+    late = invoke("review", "--db", db_path, "--today", "2026-02-01", "--new", "0")
+    assert "1 due · 0 new · 1 in this session" in late.stdout.splitlines()
 
 
-def test_due_cards_come_oldest_due_first(invoke, db_path, one_term_deck):
-    import_deck(invoke, db_path, one_term_deck, today="2026-01-01")
-    invoke("review", "--db", db_path, "--today", "2026-01-01", "--new", "1", input="5\n")  # term: due 01-02
-    invoke("review", "--db", db_path, "--today", "2026-01-02", input="5\n5\n")  # term 01-08, def 01-03
-    # on 01-10 the definition card (due 01-03) comes before the term card (due 01-08)
+def test_due_cards_come_oldest_due_first(invoke, db_path, two_terms_deck):
+    import_deck(invoke, db_path, two_terms_deck, today="2026-01-01")
+    invoke("review", "--db", db_path, "--today", "2026-01-01", "--new", "1", input="5\n")  # t1: due 01-02
+    invoke("review", "--db", db_path, "--today", "2026-01-02", input="5\n5\n")  # t1 01-08, t2 01-03
+    # on 01-10 t2 (due 01-03) comes before t1 (due 01-08)
     result = invoke("review", "--db", db_path, "--today", "2026-01-10", input="4\n4\n")
     assert result.exit_code == 0, result.output
-    assert review_log(db_path)[-2:] == [("one/t1/definition", "review", 4), ("one/t1/term", "review", 4)]
+    assert review_log(db_path)[-2:] == [("two/t2/term", "review", 4), ("two/t1/term", "review", 4)]
 
 
 # -- environment and bad input ---------------------------------------------------------
@@ -332,7 +351,8 @@ def test_deck_text_is_not_markup(invoke, db_path, write_deck):
     assert "[link=x]first[/link]" in result.stdout
 
 
-def test_invalid_grade_line(invoke, db_path, sample_deck, sample_card_ids):
+def test_invalid_grade_line(invoke, db_path, sample_deck):
+    sample_card_ids = DAY1
     import_deck(invoke, db_path, sample_deck)
     result = invoke("review", "--db", db_path, "--today", TODAY, input="5\n4\nseven\n3\n")
     assert result.exit_code == 1
@@ -343,24 +363,24 @@ def test_invalid_grade_line(invoke, db_path, sample_deck, sample_card_ids):
     assert review_log(db_path) == [(sample_card_ids[0], "review", 5), (sample_card_ids[1], "review", 4)]
 
 
-def test_undo(invoke, db_path, one_term_deck):
-    import_deck(invoke, db_path, one_term_deck)
+def test_undo(invoke, db_path, two_terms_deck):
+    import_deck(invoke, db_path, two_terms_deck)
     result = invoke("review", "--db", db_path, "--today", TODAY, input="2\nu\n5\n")
     assert result.exit_code == 0, result.output
-    assert "Undid grade 2 for one/t1/term." in result.stdout.splitlines()
-    term = cards_json(invoke, db_path)["one/t1/term"]
+    assert "Undid grade 2 for two/t1/term." in result.stdout.splitlines()
+    term = cards_json(invoke, db_path)["two/t1/term"]
     # as if the 2 had never been given
     assert (term["repetitions"], term["easiness"], term["lapses"], term["due"]) == (1, 2.6, 0, TOMORROW)
     assert review_log(db_path) == [
-        ("one/t1/term", "review", 2),
-        ("one/t1/term", "undo", None),
-        ("one/t1/term", "review", 5),
+        ("two/t1/term", "review", 2),
+        ("two/t1/term", "undo", None),
+        ("two/t1/term", "review", 5),
     ]
     assert result.stdout.splitlines()[-4] == "Reviewed 1 card, 1 correct (100%); 1 left in the queue."
 
 
-def test_undo_with_nothing_to_undo(invoke, db_path, one_term_deck):
-    import_deck(invoke, db_path, one_term_deck)
+def test_undo_with_nothing_to_undo(invoke, db_path, two_terms_deck):
+    import_deck(invoke, db_path, two_terms_deck)
     result = invoke("review", "--db", db_path, "--today", TODAY, input="u\n5\n5\n")
     assert result.exit_code == 0, result.output
     assert "Nothing to undo today." in result.stdout.splitlines()
@@ -415,7 +435,8 @@ def stop(proc, sig=signal.SIGKILL):
     return out.decode(), err.decode()
 
 
-def test_killed_session_keeps_every_grade(invoke, db_path, sample_deck, sample_card_ids, tmp_path):
+def test_killed_session_keeps_every_grade(invoke, db_path, sample_deck, tmp_path):
+    sample_card_ids = DAY1
     import_deck(invoke, db_path, sample_deck)
     proc = start_review(db_path, tmp_path, b"5\n3\n")
     stop(proc, signal.SIGKILL)
@@ -431,7 +452,8 @@ def test_killed_session_keeps_every_grade(invoke, db_path, sample_deck, sample_c
     assert review_log(db_path)[-1] == (sample_card_ids[1], "drill", 5)
 
 
-def test_ctrl_c_ends_with_a_summary(invoke, db_path, sample_deck, sample_card_ids, tmp_path):
+def test_ctrl_c_ends_with_a_summary(invoke, db_path, sample_deck, tmp_path):
+    sample_card_ids = DAY1
     import_deck(invoke, db_path, sample_deck)
     proc = start_review(db_path, tmp_path, b"4\n")
     out, err = stop(proc, signal.SIGINT)
@@ -439,8 +461,8 @@ def test_ctrl_c_ends_with_a_summary(invoke, db_path, sample_deck, sample_card_id
     assert "Traceback" not in err
     assert out.splitlines()[-5:] == [
         "Session interrupted: every grade given so far is saved.",
-        "Reviewed 1 card, 1 correct (100%); 11 left in the queue.",
-        "11 new cards left for today ('flash review' goes on).",
+        "Reviewed 1 card, 1 correct (100%); 5 left in the queue.",
+        "5 new cards left for today ('flash review' goes on).",
         f"Next due: {TOMORROW} (1 card).",
         "Due tomorrow: 1.",
     ]

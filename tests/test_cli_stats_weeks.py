@@ -9,7 +9,9 @@ card's schedule follows from its own grades (SM-2, EF in hundredths):
 * floor/murky (term): the term card is graded 0 on day 0 (new: EF 2.50 -> 1.70,
   no lapse) and on day 1 (EF 1.70 - 0.80 -> held at 1.30, lapse 1): a leech at
   the floor on day 1. Both times it is drilled (4) after. It is then suspended
-  and never shown again. The definition card is always 5, like steady/calm.
+  and never shown again. The definition card is a sibling: it waits while the term
+  card is new or due (one new card per entry a day), so it is first shown on day 7
+  and always graded 5: days 7, 24, 72, intervals 1, 6, then 17 (ceil(6 x 2.7)).
 * slip/tricky (phrase): 5 on days 0 and 1 (EF 2.70, interval 6), then eight
   cycles of a lapse graded 2 (-0.32; drilled with 4) and two 5s (+0.10 each)
   on days 7-9, 15-17, ..., 55-57, and the eighth lapse on day 63: EF 1.54, 8
@@ -21,8 +23,9 @@ card's schedule follows from its own grades (SM-2, EF in hundredths):
 On day 72 the 30-day retention window is days 43-72. It holds slip's reviews
 on days 47 (fail, interval before 6), 48 and 49 (pass, interval 1), 55 (fail),
 56, 57, 63 (fail), 64, 65 (pass, interval 1) and 71 (pass, interval 6): young
-7 of 10, all of them phrase cards. And the day-72 reviews of steady/calm
-(phrase) and floor/murky/definition after 48 days: mature 2 of 2.
+7 of 10, all of them phrase cards, plus floor/murky/definition on day 72 after 6
+days: young 8 of 11. And the day-72 review of steady/calm (phrase) after 48 days:
+mature 1 of 1.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ def plan(deck: str, days, grades: str) -> None:
 
 
 plan("steady", [0, 1, 7, 24, 72], "5\n")
-plan("floor", [0, 1], "0\n5\n4\n")  # term 0, definition 5, term again (a drill) 4
+plan("floor", [0, 1], "0\n4\n")  # term 0, term again (a drill) 4; the definition waits
 plan("floor", [7, 24, 72], "5\n")  # the definition card alone: the term card is suspended
 plan("slip", [0, 1] + [d + i for d in LAPSE_DAYS[:-1] for i in (1, 2)] + [64, 65, 71], "5\n")
 plan("slip", LAPSE_DAYS, "2\n4\n")
@@ -110,7 +113,7 @@ def tally(passed, total):
 
 def test_every_session_graded_what_was_planned(weeks):
     _, outputs = weeks
-    assert "Reviewed 2 cards, 1 correct (50%), 1 extra drill." in outputs[(0, "floor")]
+    assert "Reviewed 1 card, 0 correct (0%), 1 extra drill." in outputs[(0, "floor")]
     for n in LAPSE_DAYS:
         assert "Reviewed 1 card, 0 correct (0%), 1 extra drill." in outputs[(n, "slip")]
     assert "Reviewed 1 card, 1 correct (100%)." in outputs[(72, "steady")]
@@ -165,34 +168,35 @@ def test_retention_young_and_mature_by_deck_and_kind(weeks):
     flash, _ = weeks
     retention = stats_json(flash, 72)["retention"]
     assert (retention["since"], retention["until"]) == (day(43), day(72))
-    assert retention["all"] == {"young": tally(7, 10), "mature": tally(2, 2)}
+    assert retention["all"] == {"young": tally(8, 11), "mature": tally(1, 1)}
     assert retention["by_deck"] == {
-        "floor": {"young": tally(0, 0), "mature": tally(1, 1)},
+        "floor": {"young": tally(1, 1), "mature": tally(0, 0)},
         "slip": {"young": tally(7, 10), "mature": tally(0, 0)},
         "steady": {"young": tally(0, 0), "mature": tally(1, 1)},
     }
     assert retention["by_kind"] == {
-        "definition": {"young": tally(0, 0), "mature": tally(1, 1)},
+        "definition": {"young": tally(1, 1), "mature": tally(0, 0)},
         "phrase": {"young": tally(7, 10), "mature": tally(1, 1)},
     }
     slip = stats_json(flash, 72, "--deck", "slip")["retention"]
     assert slip["all"] == {"young": tally(7, 10), "mature": tally(0, 0)}
     out = flash("stats", "--today", day(72))
-    assert "70% (7/10)" in out and "100% (2/2)" in out
+    assert "73% (8/11)" in out and "100% (1/1)" in out
 
 
 def test_counts_forecast_and_streak_on_day_72(weeks):
     flash, _ = weeks
     data = stats_json(flash, 72)
-    # steady/calm and floor/murky/definition at 140 days, slip/tricky at 11; fresh never seen
-    assert data["cards"] == {"new": 1, "learning": 0, "young": 1, "mature": 2, "retired": 1,
+    # steady/calm at 140 days; slip/tricky at 11 and floor/murky/definition at 17; fresh never seen
+    assert data["cards"] == {"new": 1, "learning": 0, "young": 2, "mature": 1, "retired": 1,
                              "suspended": 1, "buried": 0, "total": 6}
-    # only slip/tricky (due day 82) falls in the next 30 days; the suspended card is not forecast
-    assert {i: f["due"] for i, f in enumerate(data["forecast"]) if f["due"]} == {10: 1}
+    # slip/tricky (due day 82) and floor/murky/definition (day 89) fall in the next 30 days;
+    # the suspended card is not forecast
+    assert {i: f["due"] for i, f in enumerate(data["forecast"]) if f["due"]} == {10: 1, 17: 1}
     # review days: 0, 1, 7-9, 15-17, ..., 55-57, 63-65, 71, 72
     assert data["streak"] == {"current": 2, "longest": 3}
-    # steady 5 + floor 9 (3 + 3 + 1 + 1 + 1) + slip 35 (8 lapse days x 2 + 19 x 1)
-    assert (data["reviews"]["today"], data["reviews"]["total"], data["reviews"]["days"]) == (2, 49, 28)
+    # steady 5 + floor 7 (2 + 2 + 1 + 1 + 1) + slip 35 (8 lapse days x 2 + 19 x 1)
+    assert (data["reviews"]["today"], data["reviews"]["total"], data["reviews"]["days"]) == (2, 47, 28)
 
 
 def test_suspended_card_never_shown_and_its_state_kept(weeks):

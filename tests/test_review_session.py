@@ -32,6 +32,14 @@ def grade(store, session, q, day=DAY):
     return record
 
 
+# Day 1 of the sample deck: one new card per entry (the forward card), dealt by card kind
+# (terms, phrases, holds), each kind in deck order.
+DAY1 = [
+    "sample/alpha/term", "sample/say-hello/phrase", "sample/door/holds",
+    "sample/beta/term", "sample/say-thanks/phrase", "sample/badge/holds",
+]
+
+
 def review_log(store):
     return store.db.conn.execute("SELECT card_id, kind, grade FROM reviews ORDER BY id").fetchall()
 
@@ -39,11 +47,33 @@ def review_log(store):
 # -- building the queue -----------------------------------------------------------
 
 
-def test_first_session_is_new_cards_in_deck_order(store, sample_card_ids):
+def test_first_session_is_one_new_card_per_entry_dealt_by_kind(store, sample_card_ids):
     session = start_session(store, today=DAY)
-    assert list(session.queue) == sample_card_ids
-    assert (session.new_count, session.due_count, session.left, session.done) == (12, 0, 12, 0)
+    assert list(session.queue) == DAY1
+    assert (session.new_count, session.due_count, session.left, session.done) == (6, 0, 6, 0)
     assert DEFAULT_NEW_PER_DAY == 20
+    assert set(DAY1) <= set(sample_card_ids)
+
+
+def test_siblings_come_on_later_days_forward_card_first(store):
+    day, seen = DAY, []
+    while True:
+        session = start_session(store, today=day)
+        shown = list(session.queue)
+        entries = [c.rsplit("/", 1)[0] for c in shown]
+        assert all(a != b for a, b in zip(entries, entries[1:])), shown  # never straight after a sibling
+        new = [c for c in shown if c not in seen]
+        assert len({c.rsplit("/", 1)[0] for c in new}) == len(new)  # one new card per entry a day
+        seen += new
+        while session.current is not None:
+            grade(store, session, 5, day)
+        if len(seen) == 12:
+            break
+        day += timedelta(days=1)
+    # each entry's cards arrive in the entry's card order: term, definition, then the other fields
+    assert [c for c in seen if "/alpha/" in c] == [
+        "sample/alpha/term", "sample/alpha/definition", "sample/alpha/what_it_does", "sample/alpha/whos_behind_it"]
+    assert [c for c in seen if "/door/" in c] == ["sample/door/holds", "sample/door/breaks"]
 
 
 def test_queue_order(store, sample_card_ids):
@@ -55,26 +85,31 @@ def test_queue_order(store, sample_card_ids):
     store.record(ids[8], 2, today=today, now=NOW)  # a new card failed today: a pending drill
 
     session = start_session(store, today=today, new_per_day=3)
-    # pending drill, then due cards oldest due first, then new cards (3 a day, 1 already used)
-    assert list(session.queue) == [ids[8], ids[5], ids[3], ids[0], ids[1], ids[2]]
+    # pending drill, then due cards oldest due first, then new cards (3 a day, 1 already used) from
+    # entries with no card in the queue, the turns by kind going on after today's first new card
+    # (a phrase); a card never straight after its sibling (alpha's two)
+    hello, door = "sample/say-hello/phrase", "sample/door/holds"
+    assert list(session.queue) == [ids[8], ids[5], ids[3], door, ids[0], hello]
     assert (session.due_count, session.new_count) == (3, 2)
     assert session.is_drill(ids[8])
     assert not session.is_drill(ids[5])
 
     assert list(start_session(store, today=today, new_per_day=3, limit=2).queue) == [ids[8], ids[5]]
     assert list(start_session(store, today=today, new_per_day=3, limit=5).queue) == [
-        ids[8], ids[5], ids[3], ids[0], ids[1]
+        ids[8], ids[5], ids[3], door, ids[0]
     ]
+    # only siblings left to follow each other: kept in due order
     assert list(start_session(store, today=today, new_per_day=0).queue) == [ids[8], ids[5], ids[3], ids[0]]
 
 
 def test_deck_filter(store, write_deck, sample_card_ids):
     other = load_deck(write_deck("id: other\nname: Other\nterms:\n  - {id: x, term: X, definition: Y}\n", "o.yaml"))
     store.sync([other], today=DAY)
-    assert list(start_session(store, today=DAY, deck="other").queue) == ["other/x/term", "other/x/definition"]
+    assert list(start_session(store, today=DAY, deck="other").queue) == ["other/x/term"]
     assert list(start_session(store, today=DAY, new_per_day=14).queue) == [
-        "other/x/term", "other/x/definition"
-    ] + sample_card_ids
+        "other/x/term", "sample/say-hello/phrase", "sample/door/holds", "sample/alpha/term",
+        "sample/say-thanks/phrase", "sample/badge/holds", "sample/beta/term",
+    ]
 
 
 def test_answer_must_be_for_the_current_card(store, sample_card_ids):
@@ -86,7 +121,8 @@ def test_answer_must_be_for_the_current_card(store, sample_card_ids):
 # -- the drill rule ------------------------------------------------------------------
 
 
-def test_card_below_four_comes_back_as_a_drill(store, sample_card_ids):
+def test_card_below_four_comes_back_as_a_drill(store):
+    sample_card_ids = DAY1
     first = sample_card_ids[0]
     session = start_session(store, today=DAY, limit=3)
     assert list(session.queue) == sample_card_ids[:3]
@@ -151,8 +187,8 @@ def test_failed_card_lapses_once_however_often_drilled(store, sample_card_ids):
 # -- undo ----------------------------------------------------------------------------
 
 
-def test_undo_within_session(store, sample_card_ids):
-    a, b = sample_card_ids[:2]
+def test_undo_within_session(store):
+    a, b = DAY1[:2]
     session = start_session(store, today=DAY, limit=2)
     grade(store, session, 5)
     record = grade(store, session, 2)
@@ -200,9 +236,10 @@ def test_undo_a_drill_keeps_it_a_drill(store, sample_card_ids):
 
 def test_new_card_cap_across_sessions(db_path, many_terms_deck):
     with Store.open(db_path) as store:
-        store.sync([load_deck(many_terms_deck(15))], today=DAY)  # 30 cards
+        store.sync([load_deck(many_terms_deck(25))], today=DAY)  # 25 entries, 50 cards
         first = start_session(store, today=DAY)
         assert first.new_count == 20
+        assert all(c.endswith("/term") for c in first.queue)
         for _ in range(12):
             grade(store, first, 5)
 
@@ -214,12 +251,14 @@ def test_new_card_cap_across_sessions(db_path, many_terms_deck):
         assert start_session(store, today=DAY).current is None
         assert store.new_introduced(today=DAY) == 20
 
+        # the 20 terms are due: their definitions wait; the 5 entries not seen yet start
         tomorrow = DAY + timedelta(days=1)
         third = start_session(store, today=tomorrow)
-        assert (third.due_count, third.new_count) == (20, 10)
+        assert (third.due_count, third.new_count) == (20, 5)
 
 
-def test_interrupted_session_resumes_pending_drills(store, sample_card_ids):
+def test_interrupted_session_resumes_pending_drills(store):
+    sample_card_ids = DAY1
     a, b = sample_card_ids[:2]
     session = start_session(store, today=DAY, limit=3)
     grade(store, session, 2)
@@ -232,16 +271,18 @@ def test_interrupted_session_resumes_pending_drills(store, sample_card_ids):
     grade(store, resumed, 4)
     grade(store, resumed, 1)
     assert store.card(b).state == after_b
-    assert resumed.current == sample_card_ids[2]
+    door = "sample/door/holds"  # the third card: dealt from the entries not seen today, holds' turn
+    assert resumed.current == door
     grade(store, resumed, 5)
     assert resumed.current == b
     grade(store, resumed, 5)
     assert resumed.current is None
     assert store.pending_drill_ids(today=DAY) == []
-    assert list(start_session(store, today=DAY, limit=3).queue) == sample_card_ids[3:6]
+    assert list(start_session(store, today=DAY, limit=3).queue) == [
+        "sample/beta/term", "sample/say-thanks/phrase", "sample/badge/holds"]
     # the next day old drills are forgotten: only what is due counts
     tomorrow = DAY + timedelta(days=1)
-    assert list(start_session(store, today=tomorrow, new_per_day=0).queue) == [a, b, sample_card_ids[2]]
+    assert list(start_session(store, today=tomorrow, new_per_day=0).queue) == [a, b, door]
 
 
 def test_pending_drill_of_a_retired_card_is_dropped(store, write_deck, sample_card_ids):

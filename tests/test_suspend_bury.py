@@ -105,11 +105,11 @@ def test_an_entry_id_in_two_decks_must_name_its_deck(flash):
 
 def test_suspended_card_is_never_shown_and_keeps_its_state(flash):
     out = flash("review", "--deck", "one", "--today", day(0), input="5\n5\n5\n").output
-    assert shown(out) == ["one/t/term", "one/t/definition", "one/a/phrase"]
+    assert shown(out) == ["one/t/term", "one/a/phrase"]  # the definition waits: one new card per entry
     before = cards(flash)["one/a/phrase"]
     flash("suspend", "one/a", "--today", day(0))
     out = flash("review", "--deck", "one", "--today", day(1), input="5\n5\n5\n").output
-    assert shown(out) == ["one/t/term", "one/t/definition"]  # one/a/phrase was due too
+    assert shown(out) == ["one/t/term"]  # one/a/phrase was due too
     out = flash("review", "--deck", "one", "--today", day(9), input="5\n5\n5\n").output
     assert "phrase pair" not in out
     assert cards(flash, 9)["one/a/phrase"] == before | {"suspended": True}
@@ -148,8 +148,8 @@ def test_b_buries_until_tomorrow(flash):
     # not again today, in any session
     assert "Nothing to review right now." in flash("review", "--deck", "two", "--today", day(0),
                                                    input="\n").output
-    # all decks: deck one's 3 new cards, not the buried one
-    assert "0 due · 3 new · 3 in this session" in flash("review", "--today", day(0), input="\n").output
+    # all decks: deck one's 2 new cards (one per entry), not the buried one
+    assert "0 due · 2 new · 2 in this session" in flash("review", "--today", day(0), input="\n").output
     assert cards(flash)["two/a/phrase"]["buried_until"] == day(1)
     assert "new, buried to 03-03" in flash("cards", "--today", day(0)).output
     data = json.loads(flash("stats", "--json", "--today", day(0)).output)
@@ -162,23 +162,23 @@ def test_b_buries_until_tomorrow(flash):
 
 
 def test_b_buries_a_due_card_and_its_drill(flash):
-    # day 0: term 2 (back later today), definition 5, phrase 5, then the term's drill: b
-    out = flash("review", "--deck", "one", "--today", day(0), input="2\n5\n5\nb\n").output
-    assert shown(out) == ["one/t/term", "one/t/definition", "one/a/phrase", "one/t/term · again"]
+    # day 0: term 2 (back later today), phrase 5, then the term's drill: b (the definition waits)
+    out = flash("review", "--deck", "one", "--today", day(0), input="2\n5\nb\n").output
+    assert shown(out) == ["one/t/term", "one/a/phrase", "one/t/term · again"]
     assert f"Buried one/t/term until {day(1)}." in out
-    assert "Reviewed 3 cards, 2 correct (67%)." in out  # the burial left nothing in the queue
+    assert "Reviewed 2 cards, 1 correct (50%)." in out  # the burial left nothing in the queue
     assert "Nothing to review right now." in flash("review", "--deck", "one", "--today", day(0),
                                                    input="\n").output
-    # day 1: all three are due; bury the first, grade the rest
-    assert list(cards(flash, 1, "--due")) == ["one/t/term", "one/t/definition", "one/a/phrase"]
-    out = flash("review", "--deck", "one", "--today", day(1), input="b\n5\n5\n").output
-    assert shown(out) == ["one/t/term", "one/t/definition", "one/a/phrase"]
+    # day 1: both are due; bury the first, grade the other
+    assert list(cards(flash, 1, "--due")) == ["one/t/term", "one/a/phrase"]
+    out = flash("review", "--deck", "one", "--today", day(1), input="b\n5\n").output
+    assert shown(out) == ["one/t/term", "one/a/phrase"]
     assert f"Buried one/t/term until {day(2)}." in out
     term = cards(flash, 1)["one/t/term"]
     assert (term["due"], term["buried_until"], term["repetitions"]) == (day(1), day(2), 0)  # state kept
     assert list(cards(flash, 1, "--due")) == []
     decks = flash("decks", "--today", day(1)).output
-    assert "one\tOne\t0\t0\t" in decks  # new 0, due today 0: the buried card waits
+    assert "one\tOne\t1\t0\t" in decks  # new 1 (the definition), due today 0: the buried card waits
     # day 2: shown again, and a grade ends the burial
     out = flash("review", "--deck", "one", "--today", day(2), input="5\n").output
     assert shown(out) == ["one/t/term"]
@@ -195,8 +195,8 @@ def test_b_on_a_piped_line_is_the_only_new_word(flash):
 
 
 def test_cards_filters_combine(flash):
-    flash("review", "--deck", "one", "--today", day(0), input="0\n5\n5\n4\n")  # term 0 (EF 1.70), drilled 4
-    flash("review", "--deck", "one", "--today", day(1), input="0\n5\n5\n4\n")  # term 0 again: EF 1.30
+    flash("review", "--deck", "one", "--today", day(0), input="0\n5\n4\n")  # term 0 (EF 1.70), phrase, drill 4
+    flash("review", "--deck", "one", "--today", day(1), input="0\n5\n4\n")  # term 0 again: EF 1.30
     flash("suspend", "one/a/phrase", "--today", day(1))
     all_cards = cards(flash, 2)
     assert set(all_cards["one/t/term"]) >= {"buried_until", "leech", "suspended", "retired", "lapses"}
@@ -205,9 +205,11 @@ def test_cards_filters_combine(flash):
     # due on day 2: the term (interval 1 after its lapse), not the definition and phrase (6 days)
     assert list(cards(flash, 2, "--due")) == ["one/t/term"]
     assert list(cards(flash, 2, "--due", "--leeches")) == ["one/t/term"]
-    # day 7: the definition and phrase fall due, but the phrase is suspended
+    # day 7: the phrase falls due, but it is suspended (the definition is still new: its sibling
+    # has been due every day since)
     assert all_cards["one/a/phrase"]["due"] == day(7)
-    assert list(cards(flash, 7, "--due")) == ["one/t/term", "one/t/definition"]
+    assert all_cards["one/t/definition"]["due"] is None
+    assert list(cards(flash, 7, "--due")) == ["one/t/term"]
     assert list(cards(flash, 7, "--suspended", "--due")) == []
     assert list(cards(flash, 2, "--suspended", "--leeches")) == []
     table = flash("cards", "--today", day(2)).output
