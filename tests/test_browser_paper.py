@@ -149,3 +149,35 @@ def test_a_missing_browser_fails_under_ci_and_skips_elsewhere(monkeypatch, tmp_p
         monkeypatch.setenv("CI", ci)
     with pytest.raises(outcome, match="no-chromium is missing"):
         browser_support.browser_or_skip()
+
+
+def embedded_paper(page_path: Path) -> dict:
+    return json.loads(scripts(page_path.read_text(encoding="ascii"))[0][1])
+
+
+def test_create_and_issue_write_a_page_beside_each_paper_only_with_html(tmp_path, invoke):
+    db = tmp_path / "flash.db"
+    roster = tmp_path / "team.csv"
+    roster.write_text("name,email\nAva Perfect,ava@example.com\nBen Fails,ben@example.com\n", encoding="utf-8")
+
+    def flash(*args):
+        result = invoke(*args, "--db", db, "--today", "2026-12-01")
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    flash("quiz", "roster", "import", roster)
+    plain = flash("quiz", "create", "--title", "Plain", "--questions", "3", "--pass-mark", "80", "--learner",
+                  "ava@example.com", "-o", tmp_path / "plain")
+    assert "web page" not in plain
+    assert [p.name.split("--")[1] for p in (tmp_path / "plain").iterdir()] == ["ava-perfect.paper.json"]
+
+    out = flash("quiz", "create", "--title", "Lesson 4 certification", "--questions", "3", "--pass-mark", "80",
+                "--learner", "ava@example.com", "--html", "-o", tmp_path / "papers")
+    quiz_id = re.search(r"Created quiz (\S+):", out).group(1)
+    assert "Wrote 1 web page beside them" in out
+    issued = flash("quiz", "issue", quiz_id, "--learner", "ben@example.com", "--html", "-o", tmp_path / "later")
+    assert f"later/{quiz_id}--ben-fails.paper.json" in issued and f"later/{quiz_id}--ben-fails.paper.html" in issued
+    for folder, learner in (("papers", "ava-perfect"), ("later", "ben-fails")):
+        paper = json.loads((tmp_path / folder / f"{quiz_id}--{learner}.paper.json").read_text(encoding="utf-8"))
+        assert embedded_paper(tmp_path / folder / f"{quiz_id}--{learner}.paper.html") == paper
+        assert paper["learner"]["id"] == learner
