@@ -181,3 +181,14 @@ def test_create_and_issue_write_a_page_beside_each_paper_only_with_html(tmp_path
         paper = json.loads((tmp_path / folder / f"{quiz_id}--{learner}.paper.json").read_text(encoding="utf-8"))
         assert embedded_paper(tmp_path / folder / f"{quiz_id}--{learner}.paper.html") == paper
         assert paper["learner"]["id"] == learner
+
+
+def test_take_given_the_web_page_says_to_open_it_in_a_browser(tmp_path, invoke):
+    page = tmp_path / "cert--ava.paper.html"
+    page.write_text(paper_html(make_paper()), encoding="ascii")
+    result = invoke("quiz", "take", page, "--db", tmp_path / "flash.db", "--today", "2026-12-01")
+    assert result.exit_code == 1
+    assert result.output.strip().endswith(
+        "not a flashcards paper: it is a paper's web page, to open in a browser "
+        "(flash quiz take reads the .paper.json beside it)")
+    assert "Traceback" not in result.output

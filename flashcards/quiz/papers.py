@@ -89,6 +89,9 @@ def load_json(data: bytes, path: Union[str, Path], *, what: str, max_bytes: int,
         if re.search(r"^format: flashcards-quiz-(paper|answers)\s*$", text[:20_000], re.M):
             raise QuizFileError(path, "a YAML file from before personal papers (format 1), which is no longer "
                                       "read: the quiz needs to be created again with personal papers")
+        if 'id="paper-data"' in text[:max_bytes]:  # flash quiz create --html
+            raise QuizFileError(path, f"not a {what}: it is a paper's web page, to open in a browser "
+                                      f"(flash quiz take reads the .paper.json beside it)")
         raise QuizFileError(path, f"not a {what}: it is not a JSON object")
     if json_depth(text) > max_depth:
         raise QuizFileError(path, f"not a {what}: nested deeper than {max_depth} levels")
