@@ -87,13 +87,13 @@ def test_a_grade_survives_a_held_lock_and_goes_in_on_retry(imported, tmp_path):
     finally:
         blocker.rollback()
         blocker.close()
-    assert f"Grade 4 for many/t00/definition is not saved yet: {imported} is locked by another process" in shown
+    assert f"Grade 4 for many/t01/term is not saved yet: {imported} is locked by another process" in shown
     assert grades(imported) == [("many/t00/term", "review", 5)]  # nothing half-written
     stdout, stderr = proc.communicate("r\n\n", timeout=60)
     assert proc.returncode == 0, stderr
     assert "graded 4" in stdout
     assert f"waiting for another flash process to finish writing to {imported} ..." in stderr
-    assert grades(imported) == [("many/t00/term", "review", 5), ("many/t00/definition", "review", 4)]
+    assert grades(imported) == [("many/t00/term", "review", 5), ("many/t01/term", "review", 4)]
 
 
 def test_quitting_while_locked_says_which_grade_was_not_saved(imported, tmp_path):
@@ -112,7 +112,7 @@ def test_quitting_while_locked_says_which_grade_was_not_saved(imported, tmp_path
     assert proc.returncode == 1
     assert "Traceback" not in stderr
     assert stderr.splitlines()[-1] == (
-        "Error: grade 3 for many/t00/definition was not saved (the database stayed locked); "
+        "Error: grade 3 for many/t01/term was not saved (the database stayed locked); "
         "the session ended and every earlier grade is saved"
     )
     assert grades(imported) == [("many/t00/term", "review", 5)]
