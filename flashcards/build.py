@@ -641,6 +641,31 @@ def _find_mapping(sentences: list[str]) -> Optional[_Mapping]:
     return None
 
 
+# "Where it holds:" / "Where the analogy breaks:" (or a bare "Holds:" / "Breaks:" starting a
+# point), as Google Docs and Word exports write an analog's bulleted points.
+_POINT_LABEL = re.compile(
+    r"(?:\bwhere\s+(?:it|the\s+analog(?:y|ue)?|the\s+comparison)\s+|(?:^|(?<=[.!?]\s)))"
+    r"(?P<which>holds?|breaks?)\s*:\s*", re.I)
+_HEADING_NUMBER = re.compile(r"^\d{1,3}(?:(?:\.\d{1,3})*[.)]|(?:\.\d{1,3})+)\s+")
+
+
+def _labelled_points(text: str) -> Optional[tuple[str, str]]:
+    """(holds, breaks) from labelled points, labels dropped; None when the text has no label.
+    Without a "holds" label, the text before the first label is where it holds."""
+    matches = list(_POINT_LABEL.finditer(text))
+    if not matches:
+        return None
+    parts: dict[str, list[str]] = {"holds": [], "breaks": []}
+    for match, after in zip(matches, matches[1:] + [None]):
+        which = "holds" if match["which"].lower().startswith("hold") else "breaks"
+        piece = text[match.end():after.start() if after else len(text)].strip()
+        if piece:
+            parts[which].append(_capitalize(piece))
+    if not parts["holds"]:
+        parts["holds"] = [text[:matches[0].start()].strip()]
+    return " ".join(p for p in parts["holds"] if p), " ".join(parts["breaks"])
+
+
 def _holds_and_breaks(sentences: list[str]) -> tuple[str, str]:
     """Split an analogy's sentences into where it holds and where it breaks.
 
@@ -782,7 +807,8 @@ class _Lesson:
 
     @staticmethod
     def _term_name(heading: _Unit) -> str:
-        return heading.text.rstrip(":").strip()
+        # "1. AI Agent", "2) Tool call", "3.1 Scopes": exported documents number their headings
+        return _HEADING_NUMBER.sub("", heading.text.rstrip(":").strip()).strip()
 
     def _term_section(self, heading: _Unit, body: list[_Unit]) -> None:
         name = self._term_name(heading)
@@ -938,7 +964,7 @@ class _Lesson:
             self.skip(line, f"analog '{label}': no sentence says which concept it explains "
                             "(e.g. 'Fine-tuning is like ...'); not used")
             return False
-        holds, breaks = _holds_and_breaks(sentences)
+        holds, breaks = _labelled_points(" ".join(sentences)) or _holds_and_breaks(sentences)
         if not breaks:
             self.skip(line, f"analog '{label}' states no breaking point")
         if not holds:

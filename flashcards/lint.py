@@ -39,7 +39,7 @@ from typing import Iterable, Optional
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from .model import Analog, CardKind, Deck, Entry, Phrase, Term
+from .model import Analog, CardKind, Deck, Entry, Phrase, Term, cards_for_entry
 from .similar import NEAR_DUPLICATE, normalise, similarity, words
 
 __all__ = ["MAX_WORDS", "ANALOG_ECHO", "CHECKS", "Finding", "lint_decks", "count_words"]
@@ -125,8 +125,8 @@ def lint_decks(decks: Iterable[Deck], *, max_words: int = MAX_WORDS) -> list[Fin
         others = ", ".join(f"'{c.name}'" + _at(lines, c, c.question_field, second.deck)
                            for c in group if c is not second)
         add(second, second.deck, second.question_field, "same-question",
-            f"'{second.name}' asks the same question as {others} but expects a different answer "
-            f"(\"{_short(second.question)}\")")
+            f"'{second.name}' asks the same question (\"{_short(second.question)}\") as {others} "
+            "with a different answer")
 
     # same or nearly the same answers in two entries
     reported: set[tuple[int, int]] = set()
@@ -187,9 +187,11 @@ def lint_decks(decks: Iterable[Deck], *, max_words: int = MAX_WORDS) -> list[Fin
 
 
 def _cards(deck: Deck, entry: Entry) -> list[_Card]:
-    def card(kind, question, answer, qfield, afield):
+    fronts = {c.kind: c.front for c in cards_for_entry(deck.id, entry)}  # the question as the learner sees it
+
+    def card(kind, _question, answer, qfield, afield):
         compared = entry.do_say if isinstance(entry, Phrase) else answer
-        return _Card(deck, entry, kind, question, answer, compared, qfield, afield)
+        return _Card(deck, entry, kind, fronts[kind], answer, compared, qfield, afield)
 
     if isinstance(entry, Term):
         cards = [

@@ -164,7 +164,7 @@ def test_draft_a_analogs(built):
 
     assert (events.concept, events.analog) == ("Inference cost", "Authentication Events")
     assert events.holds.endswith("already understand MAU or MFA transaction pricing.")
-    assert events.breaks.startswith("Where it breaks: authentication events are largely stateless")
+    assert events.breaks.startswith("Authentication events are largely stateless")  # "Where it breaks:" dropped
 
     assert (idp.concept, idp.analog) == ("Pre-training", "Building Your Own IdP")
     assert idp.holds.startswith(

@@ -79,8 +79,8 @@ def test_one_finding_per_planted_problem_with_its_line(planted):
 def test_messages_name_the_entry_and_what_is_wrong(planted):
     text = {f.check: str(f) for f in lint_decks([load_deck(planted)])}
     assert text["same-question"] == (
-        f"{planted}:8: term 'alpha-again': 'alpha-again/term' asks the same question as 'alpha/term' (line 5) "
-        "but expects a different answer (\"Alpha\") [same-question]")
+        f"{planted}:8: term 'alpha-again': 'alpha-again/term' asks the same question (\"Alpha What is it?\") "
+        "as 'alpha/term' (line 5) with a different answer [same-question]")
     assert "the answer of 'copy-two/term' is the same as that of 'copy-one/term' (line 15)" in text["same-answer"]
     assert "contains \"Tokens\"" in text["leak"]
     assert "has 61 words (limit 60)" in text["long-answer"]

@@ -37,7 +37,9 @@ def build(lessons: tuple[Path, ...], output: Optional[Path], deck_id: Optional[s
     say" and "Do say" columns) and Okta analogs (where they hold and where
     they break). Several lessons merge into one deck; exact duplicates are
     merged. Prints what it found and, as FILE:LINE: REASON, everything it
-    could not place. Review the draft, then validate and import it.
+    could not place, and the draft's `flash lint` findings (answers over 60
+    words, leaks, near-duplicates). Review the draft, then validate and import
+    it.
 
     Example: flash build lessons/lesson-07.md --id lesson-07-passwordless
     """
@@ -48,6 +50,7 @@ def build(lessons: tuple[Path, ...], output: Optional[Path], deck_id: Optional[s
     from ..decks import parse_deck
     from .._files import write_atomically
     from ..errors import BuildError
+    from ..lint import lint_decks
 
     result = build_deck(list(lessons), deck_id=deck_id, name=name)
     out = output if output is not None else Path("decks") / f"{result.deck.id}.yaml"
@@ -87,4 +90,12 @@ def build(lessons: tuple[Path, ...], output: Optional[Path], deck_id: Optional[s
         click.echo("Not placed in any entry:")
         for note in result.skipped:
             click.echo(str(note))
+    findings = lint_decks([_deck])
+    if findings:
+        click.echo(f"Lint: {len(findings)} finding{'s' if len(findings) != 1 else ''} in the draft "
+                   "(fix them while you review it; flash lint lists them again):")
+        for finding in findings:
+            click.echo(str(finding))
+    else:
+        click.echo("Lint: no findings in the draft.")
     click.echo(f"Wrote {out}. Review it, then: flash validate {out} && flash import {out}")
