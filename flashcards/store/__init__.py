@@ -301,19 +301,21 @@ class Store:
         or folder), so a session can say so before the first card; nothing is changed."""
         conn = self.conn
         try:
-            with self._write_transaction(commit=False):
+            with self._write_transaction(commit=False, wait_for_check=False):
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 conn.execute(f"PRAGMA user_version = {int(version)}")  # a real write, rolled back
         except sqlite3.Error as exc:
             raise store_error(exc, self.path, "write to") from exc
 
     @contextmanager
-    def _write_transaction(self, *, commit: bool = True) -> Iterator[sqlite3.Connection]:
+    def _write_transaction(self, *, commit: bool = True, wait_for_check: bool = True) -> Iterator[sqlite3.Connection]:
         """``BEGIN IMMEDIATE`` ... ``COMMIT``: the write lock is taken before anything is
         read, so what a write reads is what it writes over. A busy database is retried
         (SQLite's busy timeout in steps) until ``busy_timeout`` seconds have passed,
-        telling ``on_wait`` once. Damage found by the integrity check stops it first."""
-        self._ensure_sound()
+        telling ``on_wait`` once. Damage found by the integrity check stops it first
+        (``wait_for_check=False`` only for a probe that is always rolled back)."""
+        if wait_for_check:
+            self._ensure_sound()
         conn = self.conn
         deadline = time.monotonic() + self.busy_timeout
         step = min(self.busy_timeout, _FIRST_BUSY_STEP)  # a short wait is ordinary: said nothing
