@@ -280,3 +280,123 @@ def test_an_unreadable_deck_folder_is_one_problem_not_a_traceback(unprivileged):
         assert "Traceback" not in result.stderr
         assert result.stderr.splitlines() == ["Error: 1 problem in 1 file:", f"{decks}: cannot read: Permission denied"]
         assert not (folder / "flash.db").exists()
+
+
+def test_undo_after_another_session_graded_the_card_says_why_not_and_changes_nothing(imported, tmp_path):
+    proc = review_process(imported, tmp_path)
+    read_until(proc.stdout, "in this session")
+    proc.stdin.write("5\n")
+    proc.stdin.flush()
+    read_until(proc.stdout, "graded 5")  # many/t00/term, next due tomorrow
+    # another terminal, studying as if it were tomorrow, grades that card again
+    other = flash_process("review", "--db", imported, "--today", "2026-11-24", "--limit", "1", cwd=tmp_path,
+                          input="3\n\n")
+    assert other.returncode == 0, other.stderr
+    stdout, stderr = proc.communicate("u\n\n", timeout=60)
+    assert proc.returncode == 0, stderr
+    assert ("cannot undo grade 5 for many/t00/term: the card was graded again after it (log row 2, on "
+            "2026-11-24, e.g. in another session); nothing changed") in " ".join(stdout.split())
+    assert "Undid" not in stdout
+    assert grades(imported) == [("many/t00/term", "review", 5), ("many/t00/term", "review", 3)]
+    check = flash_process("db", "check", "--db", imported, "--today", TODAY, cwd=tmp_path)
+    assert check.returncode == 0, check.stdout
+
+
+def test_a_card_retired_by_an_import_during_the_session_is_skipped(imported, tmp_path):
+    proc = review_process(imported, tmp_path)
+    read_until(proc.stdout, "in this session")
+    smaller = tmp_path / "many.yaml"
+    smaller.write_text(terms_deck(5).replace("  - id: t01\n    term: Term 1\n    definition: Definition 1.\n", ""),
+                       encoding="utf-8")
+    imported_again = flash_process("import", smaller, "--db", imported, "--today", TODAY, cwd=tmp_path)
+    assert imported_again.returncode == 0, imported_again.stderr
+    stdout, stderr = proc.communicate("5\n" * 10 + "\n", timeout=60)
+    assert proc.returncode == 0, stderr
+    text = " ".join(stdout.split())
+    for card in ("many/t01/term", "many/t01/definition"):
+        assert f"Skipped {card}: it was retired (its entry left the deck) since the session began." in text
+    assert [g for g in grades(imported) if g[0].startswith("many/t01/")] == []
+    assert len(grades(imported)) == 8
+
+
+def test_db_check_lists_a_state_the_log_does_not_explain(imported, tmp_path):
+    done = flash_process("review", "--db", imported, "--today", TODAY, cwd=tmp_path, input="5\n\n")
+    assert done.returncode == 0, done.stderr
+    conn = sqlite3.connect(str(imported))
+    with conn:
+        conn.execute("UPDATE card_state SET interval = 16, due = '2026-12-09' WHERE card_id = 'many/t00/term'")
+    conn.close()
+    result = flash_process("db", "check", "--db", imported, "--today", TODAY, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[2:] == [
+        "replayed 1 grades of 10 cards: 1 disagree with the stored state",
+        "  many/t00/term: current state: stored state (reps 1, EF 2.60, interval 16, due 2026-12-09) is not "
+        "what its grades give (reps 1, EF 2.60, interval 1, due 2026-11-24)",
+    ]
+    assert result.stderr == (f"Error: {imported} has problems; restore your latest backup by copying it over "
+                             "the file (make backups with 'flash db backup FILE')\n")
+
+
+def test_at_a_terminal_the_typed_grade_waits_for_r_while_the_database_is_locked(imported, tmp_path):
+    import pty
+    import select
+    import termios
+    import time
+
+    master, slave = pty.openpty()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("FLASH_") and k != "SOURCE_DATE_EPOCH"}
+    environ.update(PYTHONPATH=str(REPO), COLUMNS="120", TERM="dumb", NO_COLOR="1", FLASH_BUSY_TIMEOUT="0.5",
+                   XDG_DATA_HOME=str(tmp_path / "xdg"))
+    proc = subprocess.Popen([sys.executable, "-m", "flashcards", "review", "--db", str(imported), "--today", TODAY],
+                            stdin=slave, stdout=slave, stderr=slave, env=environ, cwd=tmp_path, close_fds=True)
+    os.close(slave)
+    screen = []
+
+    def wait_for(text: str) -> None:
+        deadline = time.monotonic() + 60
+        while text not in " ".join("".join(screen).split()):
+            assert time.monotonic() < deadline, f"no {text!r} on screen: {''.join(screen)}"
+            ready, _, _ = select.select([master], [], [], 1)
+            if ready:
+                try:
+                    screen.append(os.read(master, 65536).decode("utf-8", "replace"))
+                except OSError:  # the child closed the terminal
+                    break
+
+    def press(key: bytes) -> None:
+        # click.getchar puts the terminal in raw mode with TCSAFLUSH, dropping keys typed
+        # before: wait until it is listening, then wait for the key to be taken
+        deadline = time.monotonic() + 60
+        while termios.tcgetattr(master)[3] & termios.ICANON:
+            assert time.monotonic() < deadline, "the review never waited for a key"
+            time.sleep(0.02)
+        os.write(master, key)
+        taken = time.monotonic() + 1  # the read ends raw mode, unless the next read starts at once
+        while not termios.tcgetattr(master)[3] & termios.ICANON and time.monotonic() < taken:
+            time.sleep(0.01)
+
+    try:
+        wait_for("any key: show answer")
+        blocker = sqlite3.connect(str(imported))
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            press(b" ")  # show the answer
+            wait_for("Grade 0-5")
+            press(b"4")
+            wait_for("Grade 4 for many/t00/term is not saved yet")
+            wait_for("r: try again · q: quit")
+            assert grades(imported) == []
+        finally:
+            blocker.rollback()
+            blocker.close()
+        press(b"x")  # not an answer: the grade stays on screen
+        press(b"r")
+        wait_for("graded 4")
+        press(b"q")
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    assert grades(imported) == [("many/t00/term", "review", 4)]

@@ -96,6 +96,8 @@ def test_two_reviews_on_one_database_never_double_schedule_or_lose_a_grade(tmp_p
     assert len(per_card) == graded_cards
     assert logged == acknowledged  # every acknowledged grade is in the log, nothing else is
     assert contended >= 1  # the two sessions really did race for the same cards
+    print(f"trial {trial}: {acknowledged} grades acknowledged and logged, {len(per_card)} cards scheduled once, "
+          f"{contended} grades or cards turned away because the other session had them")
     check = flash_process("db", "check", "--db", db, "--today", TODAY, cwd=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "0 disagree with the stored state" in check.stdout
