@@ -76,7 +76,8 @@ def backup(file: Path, db_path, today) -> None:
     from ..store.maintenance import backup as run_backup
 
     report = run_backup(_db(db_path), file, busy_timeout=busy_timeout())
-    line = (f"Backed up {report.source} to {report.path} ({report.size / 1e3:,.1f} kB, "
+    size = f"{report.size / 1e6:,.1f} MB" if report.size >= 1e6 else f"{report.size / 1e3:,.1f} kB"
+    line = (f"Backed up {report.source} to {report.path} ({size}, "
             f"{report.cards:,} cards, {report.grades:,} grades); integrity of the copy: {report.integrity}")
     click.echo(inert(line))
     if report.integrity != "ok":

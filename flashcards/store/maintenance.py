@@ -49,7 +49,8 @@ class CheckReport:
 
     @property
     def sound(self) -> bool:
-        return self.integrity == ["ok"] and not self.foreign_keys and self.schema_version == SCHEMA_VERSION
+        # an older schema is fine (it is migrated when a command next opens it); a newer one is not ours to judge
+        return self.integrity == ["ok"] and not self.foreign_keys and 1 <= self.schema_version <= SCHEMA_VERSION
 
     @property
     def ok(self) -> bool:
@@ -76,7 +77,7 @@ def check(path: Path) -> CheckReport:
         if report.integrity != ["ok"]:
             return report
         report.schema_version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if report.schema_version != SCHEMA_VERSION:
+        if not 1 <= report.schema_version <= SCHEMA_VERSION:
             return report
         report.foreign_keys = len(conn.execute("PRAGMA foreign_key_check").fetchall())
         _replay(conn, report)
