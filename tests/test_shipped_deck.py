@@ -215,3 +215,23 @@ def test_cards_teach_one_thing_each(model_deck):
 
 def test_lint_clean(model_deck):
     assert lint_decks([model_deck]) == []
+
+
+def test_flash_cards_json_shows_one_answer_per_question_and_short_answers(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from flashcards.cli import cli
+
+    db = str(tmp_path / "flash.db")
+    assert CliRunner().invoke(cli, ["import", "--db", db, "--today", "2026-12-01"]).exit_code == 0
+    result = CliRunner().invoke(cli, ["cards", "--json", "--db", db, "--today", "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    live = [c for c in json.loads(result.output) if not c["retired"]]
+    assert len(live) == 90
+    backs: dict[str, set[str]] = {}
+    for card in live:
+        backs.setdefault(card["front"], set()).add(card["back"])
+    assert [f for f, b in backs.items() if len(b) > 1] == []
+    assert max(count_words(c["back"]) for c in live) <= MAX_WORDS
