@@ -299,3 +299,28 @@ def test_backup_while_a_write_transaction_is_open(two, db_path, tmp_path):
 def test_backup_onto_the_database_itself_is_refused(two, db_path):
     with pytest.raises(StoreError, match="onto itself"):
         backup(db_path, db_path)
+
+
+def test_a_large_damaged_database_refuses_writes_outside_record_too(two, db_path, monkeypatch):
+    # suspend, bury and quiz scoring write with their own transactions: SQLite's authorizer
+    # makes each write statement wait for the background verdict, and refuses it on damage
+    first, second = two
+    first.close()
+    second.close()
+    corrupt(db_path)
+    before = db_path.read_bytes()
+    monkeypatch.setattr(store_module, "SYNC_CHECK_BYTES", 0)
+    with pytest.raises(DatabaseDamagedError, match=r"is damaged \(.*\); nothing was written to it"):
+        with Store.open(db_path) as store:
+            set_suspended(store, [CARD], suspended=True)
+    assert db_path.read_bytes() == before
+
+
+def test_a_large_sound_database_takes_writes_outside_record(two, db_path, monkeypatch):
+    first, second = two
+    first.close()
+    second.close()
+    monkeypatch.setattr(store_module, "SYNC_CHECK_BYTES", 0)
+    with Store.open(db_path) as store:
+        set_suspended(store, [CARD], suspended=True)
+        assert store.card(CARD).suspended

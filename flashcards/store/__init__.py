@@ -36,6 +36,13 @@ __all__ = [
 DEFAULT_BUSY_TIMEOUT = 30.0  # seconds a write waits, in all, for another process's write lock
 _FIRST_BUSY_STEP = 0.2  # seconds of silent waiting (another session's commit) before the notice
 _BUSY_STEP = 1.0  # SQLite's own busy timeout per later attempt, until busy_timeout has passed
+_WRITE_ACTIONS = frozenset(
+    getattr(sqlite3, name) for name in (
+        "SQLITE_INSERT", "SQLITE_UPDATE", "SQLITE_DELETE", "SQLITE_ALTER_TABLE", "SQLITE_CREATE_INDEX",
+        "SQLITE_CREATE_TABLE", "SQLITE_CREATE_TRIGGER", "SQLITE_CREATE_VIEW", "SQLITE_DROP_INDEX",
+        "SQLITE_DROP_TABLE", "SQLITE_DROP_TRIGGER", "SQLITE_DROP_VIEW",
+    ) if hasattr(sqlite3, name)
+)
 SYNC_CHECK_BYTES = 16 * 1024 * 1024  # up to this size quick_check runs at open (about 60 ms)
 
 
@@ -284,6 +291,18 @@ class Store:
         self._check_result = result
         self._check_thread = threading.Thread(target=run, name="flash-quick-check", daemon=True)
         self._check_thread.start()
+        # writes that do not go through _write_transaction (suspend, bury, quiz scoring) wait
+        # for the verdict too: SQLite asks before it prepares any statement that writes
+        self.conn.set_authorizer(self._authorize)
+
+    def _authorize(self, action: int, *_args) -> int:
+        if action not in _WRITE_ACTIONS:
+            return sqlite3.SQLITE_OK
+        try:
+            self._ensure_sound()
+        except DatabaseDamagedError:
+            return sqlite3.SQLITE_DENY  # the statement fails; __exit__ says why in one line
+        return sqlite3.SQLITE_OK
 
     def _ensure_sound(self) -> None:
         """Raise ``DatabaseDamagedError`` if the integrity check found damage (waiting for it)."""
@@ -363,6 +382,8 @@ class Store:
     def __exit__(self, exc_type, exc, tb) -> None:
         self.close()
         if isinstance(exc, sqlite3.Error):  # any SQLite failure inside ``with store:``: one line
+            if self._integrity and self._integrity != ["ok"]:  # a write the authorizer refused
+                raise DatabaseDamagedError(damaged_message(self.path, self._integrity[0])) from exc
             raise store_error(exc, self.path, "use") from exc
 
     @property
