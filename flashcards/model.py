@@ -46,7 +46,7 @@ WHY_LABEL = "Why it matters:"
 ANALOG_LABEL = "Okta analog:"
 # An entry's optional ``note`` (which draft gave which figure) follows its source on the
 # answer side under this label; it is context, never part of what the learner recalls.
-NOTE_LABEL = "Sources:"
+NOTE_LABEL = "Note:"
 
 
 @dataclass(frozen=True)
@@ -136,13 +136,12 @@ class Card:
 
 def answer_source(entry: "Entry") -> Optional[str]:
     """The provenance line shown after a card's answer: the entry's ``source``,
-    then its ``note`` labelled ``Sources:``. Neither is part of the answer."""
+    then, on a line of its own, its ``note`` labelled ``Note:``. Neither is part of the answer."""
     if not entry.note:
         return entry.source
     if not entry.source:
         return f"{NOTE_LABEL} {entry.note}"
-    stop = "" if entry.source.endswith((".", "!", "?")) else "."
-    return f"{entry.source}{stop} {NOTE_LABEL} {entry.note}"
+    return f"{entry.source}\n{NOTE_LABEL} {entry.note}"
 
 
 def card_id(deck_id: str, entry_id: str, kind: CardKind) -> str:

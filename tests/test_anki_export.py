@@ -198,7 +198,7 @@ def assert_cards_mirror_review(col: Collection, decks) -> int:
             unfilled = side.replace(LITERAL_BRACES, "")  # the one "{{" the sample's own text has
             assert "{{" not in unfilled and "}}" not in unfilled, f"{expected.id}: {side}"
         assert plain(question) == words(expected.front), expected.id
-        source = f" {SOURCE_LABEL} {expected.source}" if expected.source else ""
+        source = f" {SOURCE_LABEL} {words(expected.source)}" if expected.source else ""
         assert plain(answer) == words(f"{expected.front} {expected.back}") + source, expected.id
         assert col.decks.name(card.did) == places[expected.id], expected.id
         seen.add(expected.id)
@@ -654,6 +654,6 @@ def test_a_buyer_reply_card(col, tmp_path):
         "The buyer says: \u201cHow much does training cost?\u201d What do you answer? "
         "Do say: You are not training a model; you pay per token to use one. "
         "Why it matters: Nobody here pre-trains. "
-        "Source: Lesson 4 (draft B). Sources: Draft B put this line under \"Don't say\".")
+        "Source: Lesson 4 (draft B) Note: Draft B put this line under \"Don't say\".")
     assert "Draft B put" not in output.question_text
     assert card.note().tags == ["flashcards::buyer-deck::phrase"]

@@ -562,7 +562,7 @@ def test_buyer_row_yields_a_reply_card(write_deck):
     assert card.id == "d/buyer-cost/reply" and card.kind is CardKind.REPLY
     assert card.front == "The buyer says: \u201cHow much does training cost?\u201d\n\nWhat do you answer?"
     assert card.back == "Do say: Which regime are you budgeting for?\n\nWhy it matters: Keeps the number in context."
-    assert card.source == "Lesson 4 (draft B). Sources: Draft B's row."
+    assert card.source == "Lesson 4 (draft B)\nNote: Draft B's row."
 
 
 @pytest.mark.parametrize(
@@ -585,6 +585,6 @@ def test_note_is_shown_after_the_source_on_every_card_of_the_entry():
     term = Term(id="t", term="A", definition="B", source="Lesson 4 (drafts A and B)",
                 note="$1 (draft A); $2 (draft B).")
     sources = {c.source for c in cards_for_entry("d", term)}
-    assert sources == {"Lesson 4 (drafts A and B). Sources: $1 (draft A); $2 (draft B)."}
+    assert sources == {"Lesson 4 (drafts A and B)\nNote: $1 (draft A); $2 (draft B)."}
     assert {c.back for c in cards_for_entry("d", term)} == {"B", "A"}  # never part of the answer
-    assert cards_for_entry("d", Term(id="t", term="A", definition="B", note="N."))[0].source == "Sources: N."
+    assert cards_for_entry("d", Term(id="t", term="A", definition="B", note="N."))[0].source == "Note: N."
