@@ -1,4 +1,6 @@
-"""Rich renderables for the terminal. Text from decks is escaped: it is never markup."""
+"""Rich renderables for the terminal. Text from decks is escaped: it is never markup, and its
+control characters are shown inert (``\\x1b``), so a card stored before decks were checked for
+them cannot retitle or clear the terminal."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from .errors import inert
 from .model import CardKind
 from .review import Outlook, Summary
 from .store import CardRecord, DeckSummary, SyncReport
@@ -43,7 +46,7 @@ def card_front(card: CardRecord, *, done: int, left: int, drill: bool, width: in
     panel_width = min(width, MEASURE)
     fits = len(card.id) + len(again) + 6 <= panel_width
     title = (card.id if fits else KIND_LABELS[card.kind]) + again
-    panel = Panel(Text(card.front), title=escape(title), title_align="left", width=MEASURE,
+    panel = Panel(Text(inert(card.front)), title=escape(title), title_align="left", width=MEASURE,
                   subtitle=f"{done} done · {left} left", subtitle_align="right", border_style="cyan")
     return panel if fits else Group(_id_text(card.id, "cyan"), panel)
 
@@ -60,9 +63,9 @@ def page_breaks(total: int, *, first: int, rest: int) -> list[tuple[int, int]]:
 
 
 def card_back(card: CardRecord) -> Panel:
-    body = [Text(card.back)]
+    body = [Text(inert(card.back))]
     if card.source:
-        body.append(Text(f"\nsource: {card.source}", style="dim"))
+        body.append(Text(f"\nsource: {inert(card.source)}", style="dim"))
     return Panel(Group(*body), title="answer", title_align="left", border_style="green", width=MEASURE)
 
 

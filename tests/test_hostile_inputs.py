@@ -177,3 +177,21 @@ def test_hostile_path_or_option(case, tmp_path, invoke, database):
         assert expected in result.stderr
     assert sorted(p.name for p in tmp_path.rglob("*")) == files_before  # nothing created, nothing left
     assert {p: p.lstat().st_size for p in tmp_path.iterdir()} == sizes
+
+
+def test_escape_sequences_stored_by_an_older_version_are_shown_inert(invoke, one_term_deck, db_path):
+    """Decks are now refused with control characters, but a database written before that may hold
+    them: review shows them as \\x1b, never raw, so the terminal is not retitled or cleared."""
+    import sqlite3
+
+    assert invoke("import", str(one_term_deck), "--db", str(db_path), "--today", "2026-03-02").exit_code == 0
+    conn = sqlite3.connect(str(db_path))
+    with conn:
+        conn.execute("UPDATE cards SET front = ?, back = ?, source = ? WHERE kind = 'term'",
+                     ("Alpha\x1b]0;pwned\x07", "The first\x1b[2J letter.", "old\x1b[31m"))
+    conn.close()
+    result = invoke("review", "--db", str(db_path), "--today", "2026-03-02", input="5\n\n")
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "Alpha\\x1b]0;pwned\\x07" in result.output
+    assert "The first\\x1b[2J letter." in result.output
