@@ -17,7 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
 
-REPO = Path(__file__).resolve().parent.parent
+import flashcards
+
+# The package under test (the checkout, or site-packages when CI tests the installed package).
+PACKAGE_ROOT = Path(flashcards.__file__).resolve().parent.parent
 
 
 def unprivileged_prefix() -> Optional[list[str]]:
@@ -32,8 +35,11 @@ def unprivileged_prefix() -> Optional[list[str]]:
     if setpriv is None:
         return None
     prefix = [setpriv, f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups"]
-    probe = subprocess.run(prefix + [sys.executable, "-c", "import os; print(os.geteuid())"],
-                           capture_output=True, text=True)
+    # the user must reach the interpreter, the package under test and its dependencies
+    # (a root-only virtual environment or checkout makes this impossible: then skip)
+    probe = subprocess.run(
+        prefix + [sys.executable, "-c", "import os, click, rich, yaml, flashcards.cli; print(os.geteuid())"],
+        capture_output=True, text=True, cwd="/", env={**os.environ, "PYTHONPATH": str(PACKAGE_ROOT)})
     if probe.returncode != 0 or probe.stdout.strip() != str(user.pw_uid):
         return None
     return prefix
@@ -55,9 +61,9 @@ def shared_folder() -> Iterator[Path]:
 
 def run_unprivileged(prefix: list[str], args: list[str], *, cwd: Path, env: Optional[dict] = None,
                      input: Optional[str] = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    """Run ``python ARGS...`` as the unprivileged user, with this checkout's package."""
+    """Run ``python ARGS...`` as the unprivileged user, with the package under test."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("FLASH_")}
-    environ.update(PYTHONPATH=str(REPO), COLUMNS="200", HOME=str(cwd), XDG_DATA_HOME=str(cwd / "xdg"))
+    environ.update(PYTHONPATH=str(PACKAGE_ROOT), COLUMNS="200", HOME=str(cwd), XDG_DATA_HOME=str(cwd / "xdg"))
     environ.update(env or {})
     return subprocess.run(prefix + [sys.executable, *args], cwd=cwd, env=environ, input=input,
                           capture_output=True, text=True, timeout=timeout)
