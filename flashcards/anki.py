@@ -59,7 +59,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 
 import genanki
 
-from ._files import scratch_folder, write_atomically
+from ._files import output_target, scratch_folder, write_atomically
 from .errors import ExportError
 from .model import (
     ANALOG_LABEL,
@@ -782,6 +782,7 @@ def write_packages(
         raise ExportError("no decks to export")
     if out is not None:
         out = Path(out)
+        output_target(out, error=ExportError)  # a folder, device or FIFO first: the clearer message
         if out.suffix.lower() != ".apkg":
             raise ExportError(f"{out}: an Anki package must end in .apkg")
         groups = [(out, list(decks))]

@@ -688,12 +688,21 @@ def _holds_and_breaks(sentences: list[str]) -> tuple[str, str]:
 # -- extracting entries from one lesson ----------------------------------------
 
 
+MAX_LESSON_BYTES = 16 * 2**20  # a lesson document is a few kB; refuse what cannot be one
+
+
 class _Lesson:
     def __init__(self, path: Path):
         self.path = path
         self.label = str(path)
         self.source = path.name
         try:
+            if not path.exists():
+                raise BuildError(f"{path}: no such file")
+            if not path.is_file():  # a folder, or a FIFO that would block the read forever
+                raise BuildError(f"{path}: not a regular file")
+            if path.stat().st_size > MAX_LESSON_BYTES:
+                raise BuildError(f"{path}: larger than {MAX_LESSON_BYTES // 2**20} MB; not a lesson document")
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
             raise BuildError(

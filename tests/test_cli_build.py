@@ -115,10 +115,11 @@ def test_id_must_be_valid(runner, tmp_path):
     assert not (tmp_path / "x.yaml").exists()
 
 
-def test_missing_lesson_is_a_usage_error(runner, tmp_path):
+def test_missing_lesson_is_one_line_and_exit_1(runner, tmp_path):
+    # a path error like every other (issue 12): one line, exit 1, not click's usage error
     result = build(runner, tmp_path / "nope.md")
-    assert result.exit_code == 2
-    assert "does not exist" in result.output
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path / 'nope.md'}: no such file\n"
 
 
 def test_lesson_with_nothing_to_build(runner, tmp_path):

@@ -145,6 +145,11 @@ def path_cases(tmp_path: Path, db: Path) -> dict:
         "db backup onto the database": (["db", "backup", db, "--db", db], {}, "onto itself"),
         "db backup to a folder": (["db", "backup", tmp_path, "--db", db], {}, "it is a folder, not a regular file"),
         "db check of a 0-byte file": (["db", "check", "--db", empty], {}, "is an empty file (0 bytes)"),
+        "-o is a folder": (["export", "anki", deck, "-o", tmp_path, "--db", db], {},
+                           "it is a folder, not a regular file"),
+        "build -o is a folder": (["build", LESSON, "-o", tmp_path], {}, "it is a folder, not a regular file"),
+        "build of a lesson that is a FIFO": (["build", fifo], {}, f"Error: {fifo}: not a regular file"),
+        "build of a missing lesson": (["build", tmp_path / "nope.md"], {}, "nope.md: no such file"),
     }
 
 
@@ -154,8 +159,10 @@ PATH_CASE_NAMES = [
     "--db name of 300 characters", "-o name of 300 characters", "-o is a FIFO", "-o is a dangling symlink",
     "SOURCE_DATE_EPOCH=99999999999999", "FLASH_BUSY_TIMEOUT=soon", "a deck path that is a FIFO",
     "a deck path of 300 characters", "db backup onto the database", "db backup to a folder",
-    "db check of a 0-byte file",
+    "db check of a 0-byte file", "-o is a folder", "build -o is a folder", "build of a lesson that is a FIFO",
+    "build of a missing lesson",
 ]
+LESSON = Path(__file__).parent / "fixtures" / "lesson_markdown.md"
 
 
 @pytest.mark.parametrize("case", PATH_CASE_NAMES)

@@ -20,8 +20,8 @@ def _check_id(ctx, param, value: Optional[str]) -> Optional[str]:
 
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("lessons", metavar="LESSON...", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                type=click.Path(path_type=Path))  # checked by the builder: one line, exit 1
+@click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Deck file to write. [default: decks/ID.yaml]")
 @click.option("--id", "deck_id", metavar="ID", callback=_check_id,
               help="Deck id. [default: from the lesson title]")
@@ -48,7 +48,7 @@ def build(lessons: tuple[Path, ...], output: Optional[Path], deck_id: Optional[s
 
     from ..build import build_deck, deck_to_yaml, draft_header
     from ..decks import parse_deck
-    from .._files import write_atomically
+    from .._files import output_target, write_atomically
     from ..errors import BuildError
     from ..lint import lint_decks
 
@@ -72,6 +72,7 @@ def build(lessons: tuple[Path, ...], output: Optional[Path], deck_id: Optional[s
         for note in result.skipped:
             click.echo(str(note))
         raise click.ClickException("found no terms, phrase tables or analogs: nothing to write")
+    output_target(out, error=BuildError)  # a folder, device or FIFO is refused, --force or not
     if out.exists() and not force:
         raise click.ClickException(f"{out} exists (use --force to overwrite)")
 

@@ -22,7 +22,7 @@ def export():
 @export.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False), metavar="[PATH]...")
 @click.option(
-    "-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+    "-o", "--output", "out", type=click.Path(path_type=Path), metavar="FILE",
     help="Write one package holding every deck to FILE (.apkg). "
     "[default: exports/<deck id>.apkg, one per deck]",
 )

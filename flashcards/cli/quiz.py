@@ -449,7 +449,7 @@ def _time_key(moment: Optional[datetime]) -> tuple[int, float]:
 
 @quiz.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("quiz_ref", metavar="QUIZ")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path), metavar="FILE",
               help="Also write one row per learner as CSV ('-' for standard output).")
 @click.option("--certificates", "cert_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Write a printable HTML certificate for each learner who passed.")
@@ -847,7 +847,7 @@ def list_(db_path, today) -> None:
 @click.argument("quiz_ref", metavar="QUIZ")
 @click.option("--format", "fmt", type=click.Choice(["gift", "qti"]), required=True,
               help="gift: Moodle GIFT text; qti: IMS QTI 2.1 package (zip).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FILE",
               help="[default: exports/<quiz id>.gift.txt or .qti.zip]")
 @common_options
 def export(quiz_ref, fmt, output, db_path, today) -> None:
@@ -950,7 +950,7 @@ def _time_left(deadline: Optional[datetime]) -> str:
 
 @quiz.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("paper_path", metavar="PAPER", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FILE",
               help="Where to write your answers. [default: next to the paper, <quiz>--<you>.answers.json]")
 @click.option("--text-block", is_flag=True,
               help="Also print the answers as a text block to paste into a mail (if attachments get lost).")
