@@ -467,3 +467,15 @@ def test_ctrl_c_ends_with_a_summary(invoke, db_path, sample_deck, tmp_path):
         "Due tomorrow: 1.",
     ]
     assert review_log(db_path) == [(sample_card_ids[0], "review", 4)]
+
+
+def test_q_on_piped_input_ends_the_session_keeping_earlier_grades(invoke, one_term_deck, db_path):
+    import sqlite3
+
+    assert invoke("import", str(one_term_deck), "--db", str(db_path), "--today", TODAY).exit_code == 0
+    result = invoke("review", "--db", str(db_path), "--today", TODAY, input="5\nq\n4\n")
+    assert result.exit_code == 0, result.output
+    assert "Reviewed 1 card" in result.output
+    conn = sqlite3.connect(str(db_path))
+    assert conn.execute("SELECT grade FROM reviews").fetchall() == [(5,)]  # the line after q is never read
+    conn.close()

@@ -188,7 +188,7 @@ def test_b_buries_a_due_card_and_its_drill(flash):
 def test_b_on_a_piped_line_is_the_only_new_word(flash):
     result = flash("review", "--deck", "two", "--today", day(0), input="x\n")
     assert result.exit_code == 1
-    assert "'x' is not a grade (0-5, u to undo, or b to bury)" in result.output
+    assert "'x' is not a grade (0-5, u to undo, b to bury, or q to quit)" in result.output
 
 
 # -- flash cards filters ----------------------------------------------------------

@@ -57,7 +57,7 @@ class KeyInput:
 
 
 class LineInput:
-    """A pipe or file: each line grades the next card (``u`` undoes, ``b`` buries); blank line or EOF ends."""
+    """A pipe or file: each line grades the next card (``u`` undoes, ``b`` buries); ``q``, a blank line or EOF ends."""
 
     interactive = False
 
@@ -79,7 +79,7 @@ class LineInput:
         line = self.stream.readline()
         self.line_number += 1
         text = line.strip()
-        if not text:
+        if not text or text.lower() in ("q", "quit"):
             return QUIT
         if text.lower() in ("u", "undo"):
             return UNDO
@@ -89,7 +89,7 @@ class LineInput:
             return int(text)
         raise click.ClickException(
             f"standard input line {self.line_number}: '{text}' is not a grade "
-            "(0-5, u to undo, or b to bury); the session stopped and every earlier grade is saved"
+            "(0-5, u to undo, b to bury, or q to quit); the session stopped and every earlier grade is saved"
         )
 
     def retry(self, con) -> bool:
@@ -125,7 +125,7 @@ def review(deck: Optional[str], limit: Optional[int], new_per_day: int, reviews_
     On a database with no cards, the shipped decks are imported first.
 
     When standard input is not a terminal, each line grades the next card
-    (u undoes, b buries); a blank line or end of input ends the session.
+    (u undoes, b buries); q, a blank line or end of input ends the session.
 
     Example: flash review --deck lesson-04-ai-lifecycle --limit 20
     """
