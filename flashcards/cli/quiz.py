@@ -469,6 +469,7 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today)
 
     Example: flash quiz report lesson-4 --csv results.csv --certificates certificates/ --slips slips/
     """
+    from ..quiz.report import learner_rows
     from ..quiz.scoring import best_attempts, concept_analysis, item_analysis
     from ..store.quizzes import QuizStore
 
@@ -485,7 +486,7 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today)
     used: dict[str, int] = {}
     for a in attempts:
         used[a.learner_key] = used.get(a.learner_key, 0) + 1
-    rows = _learner_rows(the_quiz, papers, attempts, best, used, allowed, roster)
+    rows = learner_rows(the_quiz, papers, attempts, best, used, allowed, roster)
     csv_to_stdout = csv_path is not None and str(csv_path) == "-"
     out = _quiet_console() if csv_to_stdout else console()
     out.print(_quiz_heading(the_quiz))
@@ -532,51 +533,6 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today)
         written = _slips(the_quiz, rows, best, slip_dir, show_answers)
         _say(out, f"Wrote {_plural(written, 'result slip')} to {slip_dir}"
                   + (" (with the correct answers)" if show_answers else ""))
-
-
-def _learner_rows(the_quiz, papers, attempts, best, used, allowed, roster=()) -> list[dict]:
-    from ..quiz.report import verification_code
-
-    rows = []
-    people = {}
-    for p in papers:
-        people.setdefault(p.learner.id, p.learner)
-    for a in attempts:  # quizzes made before rosters: learners are known by name only
-        if a.learner_key not in people:
-            people[a.learner_key] = None
-    for key, learner in people.items():
-        a = best.get(key)
-        name = learner.name if learner else next(x.learner for x in attempts if x.learner_key == key)
-        limit = allowed.get(key) if learner else the_quiz.max_attempts
-        row = {
-            "quiz_id": the_quiz.id, "quiz_title": the_quiz.title, "learner_id": learner.id if learner else "",
-            "learner": name, "email": learner.email if learner else "", "team": learner.team if learner else "",
-            "status": "not taken" if a is None else ("pass" if a.passed else "fail"),
-            "pass_mark": the_quiz.pass_mark, "attempts_used": used.get(key, 0),
-            "attempts_allowed": limit if limit is not None else "",
-        }
-        if a is None and used.get(key):
-            row["status"] = "voided"
-        if a is not None:
-            row.update({
-                "score_percent": f"{a.percent:.1f}", "correct": a.correct, "questions": a.total,
-                "attempt": a.attempt, "client": a.client or "", "started_at": a.started_at,
-                "finished_at": a.finished_at, "scored_on": a.scored_on, "day": _attempt_day(a),
-                "certificate": verification_code(the_quiz.id, key, a.digest) if a.passed else "",
-            })
-        rows.append(row)
-    for learner in roster:  # everyone on the roster is listed, also those the quiz missed
-        if learner.id not in people:
-            rows.append({"quiz_id": the_quiz.id, "quiz_title": the_quiz.title, "learner_id": learner.id,
-                         "learner": learner.name, "email": learner.email, "team": learner.team,
-                         "status": "no paper", "pass_mark": the_quiz.pass_mark, "attempts_used": 0,
-                         "attempts_allowed": the_quiz.max_attempts if the_quiz.max_attempts else ""})
-    order = {"pass": 0, "fail": 1, "voided": 2, "not taken": 3, "no paper": 4}
-    return sorted(rows, key=lambda r: (order[r["status"]], _clean(r["learner"]).casefold(), r["learner_id"]))
-
-
-def _attempt_day(a) -> str:
-    return a.finished_at[:10] if len(a.finished_at) >= 10 else a.scored_on
 
 
 def _certificates(the_quiz, rows, cert_dir: Path) -> int:
