@@ -9,6 +9,7 @@ home folder or depends on the clock.
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -112,6 +113,15 @@ def flash_process(*args, cwd: Path, env: dict | None = None, timeout: float = 12
     return subprocess.run([sys.executable, "-m", "flashcards", *map(str, args)], cwd=cwd,
                           env=environ, capture_output=True, text=True, timeout=timeout,
                           input=input if input is not None else "")
+
+
+def rows(db_path, sql, *params):
+    """Read a database file through a second, independent connection."""
+    conn = sqlite3.connect(str(db_path))
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
 
 
 @pytest.fixture

@@ -15,17 +15,10 @@ from flashcards.sm2 import CardState
 from flashcards.store import SCHEMA_VERSION, Store
 from flashcards.store.schema import MIGRATIONS
 
+from conftest import rows
+
 DAY = date(2026, 3, 2)
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
-
-
-def rows(db_path, sql, *params):
-    """Read through a second, independent connection."""
-    conn = sqlite3.connect(str(db_path))
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture

@@ -22,17 +22,11 @@ from flashcards.store import Store
 from flashcards.store.maintenance import backup, check
 from flashcards.store.stats import set_suspended
 
+from conftest import rows
+
 DAY = date(2026, 3, 2)
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 CARD = "sample/alpha/term"
-
-
-def rows(db_path, sql, *params):
-    conn = sqlite3.connect(str(db_path))
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture
