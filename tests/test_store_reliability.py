@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-import flashcards.store as store_module
+import flashcards.store.opening as store_module
 from flashcards.decks import load_deck
 from flashcards.errors import (
     DatabaseBusyError,
