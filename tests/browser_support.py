@@ -10,14 +10,14 @@ import json
 import os
 import re
 import secrets
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from flashcards.quiz.browser import paper_html
 
-REPO = Path(__file__).resolve().parent.parent
-SHOTS = REPO / "exports"
+SHOTS = Path(tempfile.gettempdir()) / "flashcards-screenshots"  # never the checkout
 DESKTOP = {"width": 1024, "height": 800}
 PHONE = {"width": 360, "height": 740}
 
@@ -141,9 +141,10 @@ def page_file(folder: Path, paper: dict) -> Path:
 
 
 def shot(page, name: str):
-    """A full-page screenshot into exports/ (git-ignored), to look at."""
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"browser-{name}.png"), full_page=True)
+    """A full-page screenshot, to look at, in a temporary folder (FLASHCARDS_SHOTS overrides it)."""
+    folder = Path(os.environ.get("FLASHCARDS_SHOTS") or SHOTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"browser-{name}.png"), full_page=True)
 
 
 def expect(locator):

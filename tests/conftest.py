@@ -124,6 +124,33 @@ def rows(db_path, sql, *params):
         conn.close()
 
 
+REPO = Path(__file__).resolve().parent.parent
+
+
+def under_ci() -> bool:
+    """CI sets the CI variable: there a missing prerequisite is a failure, never a skip."""
+    return os.environ.get("CI", "").lower() not in ("", "0", "false")
+
+
+def lessons_path() -> Path:
+    """Where the Lesson 4 drafts are: FLASH_LESSONS, else ../shared/lessons beside the repository."""
+    value = os.environ.get("FLASH_LESSONS")
+    return Path(value) if value else REPO.parent / "shared" / "lessons"
+
+
+@pytest.fixture(scope="session")
+def lessons_dir() -> Path:
+    """The shared Lesson 4 drafts (read, never copied into the repository). Absent, the tests
+    that need them skip with the reason; under CI they fail, so CI never silently skips them."""
+    path = lessons_path()
+    if not (path.is_dir() and any(path.glob("*.txt"))):
+        why = f"the Lesson 4 drafts are not at {path} (set FLASH_LESSONS to their folder)"
+        if under_ci():
+            pytest.fail(why)
+        pytest.skip(why)
+    return path
+
+
 @pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "flash.db"

@@ -20,7 +20,7 @@ from flashcards.model import CardKind, cards_for_entry
 from test_anki_export import KIND_OF_MODEL, import_apkg
 
 DAYS = 5
-NEW_PER_DAY = 20  # Anki's default (the reference file: /work/shared/reference/anki-defaults.md)
+NEW_PER_DAY = 20  # Anki's default (the reference file: ../shared/reference/anki-defaults.md)
 KIND_OF_MODEL = {**KIND_OF_MODEL, REPLY_MODEL_ID: "reply"}
 
 

@@ -1,7 +1,7 @@
 """The HTML paper in a real browser: Debian's chromium driven by Playwright.
 
 Each test opens a page written by paper_html() from a file URL, as a learner would open
-the file a manager mailed. Screenshots of every screen go to exports/ (git-ignored) at
+the file a manager mailed. Screenshots of every screen go to a temporary folder (tests/browser_support.py) at
 desktop and phone width, to be looked at. Outside CI the tests skip when chromium or
 Playwright is missing; under CI they fail instead (browser_support.browser_or_skip).
 """

@@ -14,7 +14,6 @@ from flashcards.decks import ID_PATTERN, parse_deck
 from flashcards.errors import FlashcardsError
 from flashcards.model import Deck
 
-LESSONS_DIR = Path(__file__).parent.parent.parent / "shared" / "lessons"
 MARKDOWN_LESSON = Path(__file__).parent / "fixtures" / "lesson_markdown.md"
 
 DRAFTS = {
@@ -25,13 +24,6 @@ DRAFTS = {
 REGIMES = ["Pre-Training", "Fine-Tuning", "Inference"]
 TERM_FIELDS = ("definition", "what_it_does", "whos_behind_it", "what_makes_it_distinct")
 NO_TITLE = "no title found"
-
-
-@pytest.fixture(scope="session")
-def lessons_dir() -> Path:
-    """The shared Lesson 4 drafts, which sit beside the repository (read, never copied into it)."""
-    assert LESSONS_DIR.is_dir(), f"lesson drafts not found at {LESSONS_DIR}"
-    return LESSONS_DIR
 
 
 @pytest.fixture(scope="session")
@@ -206,7 +198,7 @@ def test_draft_c_inline_analogs(built):
     assert trust.breaks.startswith("It breaks on auditability:")
 
 
-def test_what_each_draft_reports_as_skipped(built):
+def test_what_each_draft_reports_as_skipped(built, lessons_dir):
     a, b, c = (notes(built[key]) for key in DRAFTS)
     assert [line for line, _ in a] == [0, 30]
     assert [line for line, _ in b] == [0]
@@ -214,7 +206,7 @@ def test_what_each_draft_reports_as_skipped(built):
     assert all(NO_TITLE in reason for line, reason in a + b + c if line == 0)
     assert "paragraph after the fields of 'Fine-Tuning'" in dict(c)[14]
     assert "not a phrase table" in dict(c)[30] and "3 rows" in dict(c)[30]
-    assert all(s.path == str(LESSONS_DIR / DRAFTS["c"]) for s in built["c"].skipped)
+    assert all(s.path == str(lessons_dir / DRAFTS["c"]) for s in built["c"].skipped)
 
 
 def test_untitled_draft_is_named_after_its_file(built):
@@ -632,10 +624,10 @@ def test_yaml_layout(built):
     assert problems == [] and without_lines(parsed) == without_lines(deck)
 
 
-def test_draft_header_lists_the_skipped_notes(built):
+def test_draft_header_lists_the_skipped_notes(built, lessons_dir):
     header = draft_header(built["a"])
     assert DRAFTS["a"] in header.splitlines()[0]
-    path = LESSONS_DIR / DRAFTS["a"]
+    path = lessons_dir / DRAFTS["a"]
     note = f"  {path}:30: analog 'Building Your Own IdP' states no breaking point"
     assert note in header.splitlines()
 

@@ -3,25 +3,15 @@
 import re
 from pathlib import Path
 
-import pytest
-
 from conftest import flash_process
 from flashcards.cli import cli
 from flashcards.decks import check_file
 
-LESSONS_DIR = Path(__file__).parent.parent.parent / "shared" / "lessons"
 MARKDOWN_LESSON = Path(__file__).parent / "fixtures" / "lesson_markdown.md"
 DRAFT_A = "000_ea2d161741e671bb.txt"
 DRAFTS = [DRAFT_A, "001_2d772e7efe63da85.txt", "002_449303623b101930.txt"]
 DEFAULT_OUTPUT = Path("decks") / "lesson-7-passwordless-sign-in.yaml"
 NO_BREAKING_POINT = "analog 'Building Your Own IdP' states no breaking point"
-
-
-@pytest.fixture(scope="session")
-def lessons_dir() -> Path:
-    """The shared Lesson 4 drafts, which sit beside the repository (read, never copied into it)."""
-    assert LESSONS_DIR.is_dir(), f"lesson drafts not found at {LESSONS_DIR}"
-    return LESSONS_DIR
 
 
 def build(runner, *args):  # runner: the shared fixture from conftest.py
