@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from flashcards.build import _HEADING_NUMBER, _labelled_points, build_deck
+from flashcards.build import build_deck
+from flashcards.build.analogs import _labelled_points
+from flashcards.build.document import _HEADING_NUMBER
 from flashcards.cli import cli
 from flashcards.decks import load_deck
 

@@ -1,0 +1,144 @@
+"""One lesson file: read, split into sections, each section handed to the reader of its shape."""
+
+from __future__ import annotations
+
+from operator import attrgetter
+from pathlib import Path
+from typing import Optional
+
+from ..errors import BuildError
+from ._text import _UNPRINTABLE, _sentences
+from .analogs import _MENTIONS_ANALOGY, _Analogs, _find_mapping
+from .document import _LESSON_TITLE, _analog_heading, _heading_like, _scan, _Unit
+from .fields import _TermSections
+from .results import Skipped, _Draft
+from .tables import _PhraseTables
+
+
+MAX_LESSON_BYTES = 16 * 2**20  # a lesson document is a few kB; refuse what cannot be one
+
+
+class _Lesson(_TermSections, _PhraseTables, _Analogs):
+    """One lesson: its units, its sections, the entries found and what was not placed."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.label = str(path)
+        self.source = path.name
+        try:
+            if not path.exists():
+                raise BuildError(f"{path}: no such file")
+            if not path.is_file():  # a folder, or a FIFO that would block the read forever
+                raise BuildError(f"{path}: not a regular file")
+            if path.stat().st_size > MAX_LESSON_BYTES:
+                raise BuildError(f"{path}: larger than {MAX_LESSON_BYTES // 2**20} MB; not a lesson document")
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise BuildError(
+                f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        except OSError as exc:
+            raise BuildError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        self.skipped: list[Skipped] = []
+        text = self._printable(text)
+        self.units = _scan(text)
+        self.terms: list[_Draft] = []
+        self.phrases: list[_Draft] = []
+        self.analogs: list[_Draft] = []
+        self.title, self.title_unit = self._find_title()
+        sections = self._sections()
+        self.headings = [h for h, _ in sections if h is not None]
+        self.term_headings = [h for h, body in sections if self._is_term_section(h, body)]
+        self.term_names = [(h.line, self._term_name(h)) for h in self.term_headings]
+        for heading, body in sections:
+            self._section(heading, body)
+        self.skipped.sort(key=lambda s: s.line)
+
+    def _printable(self, text: str) -> str:
+        """The text without characters a YAML file cannot hold (control characters)."""
+        found = list(_UNPRINTABLE.finditer(text))
+        if not found:
+            return text
+        line = text.count("\n", 0, found[0].start()) + 1
+        self.skip(line, f"removed {len(found)} control character{'s' if len(found) != 1 else ''} "
+                        "(a deck cannot hold them)")
+        return _UNPRINTABLE.sub("", text)
+
+    def drafts(self) -> list[_Draft]:
+        by_line = attrgetter("line")
+        return sorted(self.terms, key=by_line) + sorted(self.phrases, key=by_line) \
+            + sorted(self.analogs, key=by_line)
+
+    def skip(self, line: int, reason: str) -> None:
+        self.skipped.append(Skipped(self.label, line, reason))
+
+    # -- structure --
+
+    def _find_title(self) -> tuple[Optional[str], Optional[_Unit]]:
+        for unit in self.units:
+            if unit.kind == "heading" and unit.level == 1:
+                return unit.text, unit
+        first = self.units[0] if self.units else None
+        if first is not None and first.kind == "text" and _heading_like(first.text) \
+                and first.label is None and not _analog_heading(first.text) \
+                and not (len(self.units) > 1 and self.units[1].kind == "field"):
+            return first.text, first
+        for unit in self.units:
+            if unit.kind in ("text", "heading") and _LESSON_TITLE.match(unit.text) \
+                    and len(unit.text.split()) <= 15:
+                return unit.text, unit
+        return None, None
+
+    def _is_heading(self, unit: _Unit) -> bool:
+        if unit.kind == "heading":
+            return True
+        return unit.kind == "text" and unit.label is None and _heading_like(unit.text)
+
+    def _sections(self) -> list[tuple[Optional[_Unit], list[_Unit]]]:
+        sections: list[tuple[Optional[_Unit], list[_Unit]]] = [(None, [])]
+        for unit in self.units:
+            if self._is_heading(unit):
+                sections.append((unit, []))
+            else:
+                sections[-1][1].append(unit)
+        return sections
+
+    def _is_term_section(self, heading: Optional[_Unit], body: list[_Unit]) -> bool:
+        return heading is not None and heading is not self.title_unit \
+            and any(u.kind == "field" for u in body)
+
+    def _section(self, heading: Optional[_Unit], body: list[_Unit]) -> None:
+        if self._is_term_section(heading, body):
+            self._term_section(heading, body)
+            return
+        if heading is not None and heading is not self.title_unit:
+            analog = _analog_heading(heading.text)
+            if analog is not None:
+                self._analog_section(heading, body, analog[1])
+                return
+        for unit in body:
+            if unit.kind == "field":
+                self.skip(unit.line,
+                          f"'{unit.label}' field is not under a heading naming a concept; not used")
+            else:
+                self._loose(unit)
+
+    def _loose(self, unit: _Unit, *, where: Optional[str] = None) -> None:
+        """A table, or a paragraph outside a term's fields: an analogy, or reported if it
+        looks like one (or always, with ``where`` as the reason)."""
+        if unit.kind == "table":
+            self._table(unit)
+            return
+        if self._inline_analog(unit):
+            return
+        if where is not None:
+            self.skip(unit.line, where)
+        elif _MENTIONS_ANALOGY.search(unit.text):
+            mapping = _find_mapping(_sentences(unit.text))
+            if mapping is None:
+                self.skip(unit.line, "mentions an analogy but no sentence says what is compared "
+                                     "with what (e.g. 'X is analogous to Y'); not used")
+            else:
+                self.skip(unit.line, f"analogy '{mapping.analog}' says neither where it holds nor "
+                                     "where it breaks; not used")
+
+    # -- terms --
