@@ -9,6 +9,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+# The one place the version is written: pyproject.toml reads it from here.
+__version__ = "0.3.0"
+
 __all__ = [
     "Analog", "Card", "CardKind", "CardState", "Deck", "DeckError", "FlashcardsError", "Phrase",
     "Problem", "Quality", "QuizError", "Store", "StoreError", "Term", "cards_for_deck", "load_deck",

@@ -11,6 +11,7 @@ from importlib.metadata import version
 import click
 import pytest
 
+import flashcards
 from flashcards.cli import COMMANDS, cli
 
 
@@ -76,7 +77,9 @@ def test_short_help_flag(runner):
 def test_version(runner):
     result = runner.invoke(cli, ["--version"])
     assert result.exit_code == 0
-    assert result.stdout == f"flash, version {version('flashcards')}\n"
+    assert result.stdout == f"flash, version {flashcards.__version__}\n"
+    # the installed distribution (named flashdeck on PyPI) carries the same one version
+    assert version("flashdeck") == flashcards.__version__
 
 
 def test_unknown_command(runner):

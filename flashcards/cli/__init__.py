@@ -11,6 +11,7 @@ import importlib
 
 import click
 
+from .. import __version__
 from ._common import CONTEXT_SETTINGS
 
 # command name -> "module:attribute", in the order `flash --help` lists them
@@ -91,7 +92,7 @@ def problem_count(problems) -> str:
 
 
 @click.group(cls=FlashGroup, context_settings=CONTEXT_SETTINGS)
-@click.version_option(package_name="flashcards", prog_name="flash")
+@click.version_option(version=__version__, prog_name="flash")
 def cli():
     """Spaced-repetition flashcards for sales-enablement lessons.
 

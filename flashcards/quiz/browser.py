@@ -19,11 +19,11 @@ import json
 import re
 from collections.abc import Mapping
 from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import files
 from pathlib import Path
 from typing import Union
 
+from .. import __version__
 from .._files import write_atomically
 from ..errors import QuizError
 from .papers import PAPER_FORMAT, paper_filename
@@ -39,10 +39,7 @@ def _asset(name: str) -> str:
 
 
 def _version() -> str:
-    try:
-        return version("flashcards")
-    except PackageNotFoundError:  # running from a checkout that is not installed
-        return "dev"
+    return __version__
 
 
 def _csp_hash(text: str) -> str:
