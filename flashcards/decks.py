@@ -58,7 +58,14 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def shipped_decks_dir() -> Path:
-    """The folder of decks installed with the package."""
+    """The folder of decks installed with the package.
+
+    Run from a source tree (``decks/`` beside the package and a ``pyproject.toml``), that
+    tree's ``decks/``: an editable install made from another checkout would otherwise hand
+    this checkout's code the other checkout's decks."""
+    tree = Path(__file__).resolve().parent.parent
+    if (tree / "pyproject.toml").is_file() and (tree / "decks").is_dir():
+        return tree / "decks"
     try:
         folder = Path(str(resources.files("flashcards.shipped_decks")))
         if folder.is_dir():
