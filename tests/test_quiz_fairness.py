@@ -26,8 +26,8 @@ def figures():
 
 def test_word_matching_does_not_find_the_key(figures):
     assert figures.questions == 500
-    assert round(figures.word_match, 4) == 0.3123  # pinned; the target is under 35%
-    assert round(figures.fewest_words, 4) == 0.1973  # the opposite cue does not work either
+    assert round(figures.word_match, 4) == 0.3357  # pinned; the target is under 35%
+    assert round(figures.fewest_words, 4) == 0.1883  # the opposite cue does not work either
     assert figures.word_match < 0.35 and figures.fewest_words < 0.35
     assert figures.chance == 0.25
 
