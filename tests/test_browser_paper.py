@@ -192,3 +192,11 @@ def test_take_given_the_web_page_says_to_open_it_in_a_browser(tmp_path, invoke):
         "not a flashcards paper: it is a paper's web page, to open in a browser "
         "(flash quiz take reads the .paper.json beside it)")
     assert "Traceback" not in result.output
+
+
+def test_the_start_screen_says_plainly_that_the_paper_is_self_timed():
+    page = paper_html(make_paper())
+    start = page[page.index('id="screen-start"'):page.index('id="screen-question"')]
+    note = re.sub(r"\s+", " ", re.search(r'<li id="note-self-timed">(.*?)</li>', start, re.S).group(1))
+    assert note.startswith("This paper is self-timed: the clock is this device's own, and every question is in this "
+                           "file from the start.")

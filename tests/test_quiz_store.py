@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import textwrap
 from datetime import date, datetime, timedelta, timezone
@@ -19,7 +20,8 @@ from flashcards.store.quizzes import QuizStore, make_due_today
 from flashcards.store.schema import MIGRATIONS
 
 DAY = date(2026, 12, 1)
-NOW = datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)  # papers issued, corrections made
+SCORED = datetime(2026, 12, 1, 20, 0, tzinfo=timezone.utc)  # answers files scored (after the sittings)
 
 DECK = """\
 id: d
@@ -65,7 +67,7 @@ def issued(store, quiz):
 def submit(store, quiz, paper, right, *, file, minutes=0, **kwargs):
     doc = right_answers(quiz, paper, right, started=START + timedelta(minutes=minutes), **kwargs)
     sheet = parse_answers(doc, file, file_hash=f"hash-{file}")
-    return QuizStore(store).submit(sheet, file=file, today=DAY, now=NOW)
+    return QuizStore(store).submit(sheet, file=file, today=DAY, now=SCORED)
 
 
 def build_version(path, version):
@@ -137,9 +139,10 @@ def test_quiz_and_papers_round_trip(store, quiz, issued):
     assert quizzes.get("cert-1") == quiz
     assert quizzes.get("cert") == quiz  # a unique start of the id
     assert quizzes.free_id("cert-1") == "cert-1-2"
-    assert {p.id: p for p in quizzes.papers("cert-1")} == {p.id: p for p in issued.values()}
+    assert {p.id: p for p in quizzes.papers("cert-1")} == {
+        p.id: dataclasses.replace(p, issued_at=NOW.isoformat()) for p in issued.values()}
     paper = issued["ann-lee"]
-    assert quizzes.paper(paper.id) == paper
+    assert quizzes.paper(paper.id) == dataclasses.replace(paper, issued_at=NOW.isoformat())
     with pytest.raises(QuizError, match="a quiz with id 'cert-1' already exists"):
         quizzes.add(quiz, created_at=NOW)
 
@@ -176,9 +179,9 @@ def test_a_forged_copy_of_a_sitting_cannot_block_the_genuine_one(store, quiz, is
     ann = issued["ann-lee"]
     genuine = right_answers(quiz, ann, 4)
     forged = {**genuine, "signature": "0" * 64}
-    verdict = QuizStore(store).submit(parse_answers(forged, "forged", "h1"), file="forged", today=DAY, now=NOW)
+    verdict = QuizStore(store).submit(parse_answers(forged, "forged", "h1"), file="forged", today=DAY, now=SCORED)
     assert verdict.status is Status.REJECTED and verdict.reason.startswith("the signature does not match")
-    counted = QuizStore(store).submit(parse_answers(genuine, "genuine", "h2"), file="genuine", today=DAY, now=NOW)
+    counted = QuizStore(store).submit(parse_answers(genuine, "genuine", "h2"), file="genuine", today=DAY, now=SCORED)
     assert (counted.status, counted.correct) == (Status.SCORED, 4)
 
 
@@ -231,7 +234,7 @@ def test_submit_for_an_unknown_quiz_raises(store, quiz):
     paper = issue_paper(quiz, learners("Ann")[0])
     sheet = parse_answers(right_answers(quiz, paper, 4), "a.json")
     with pytest.raises(QuizError, match="unknown quiz 'cert-1' \\(not created in .*manager.db\\)"):
-        QuizStore(store).submit(sheet, file="a.json", today=DAY, now=NOW)
+        QuizStore(store).submit(sheet, file="a.json", today=DAY, now=SCORED)
 
 
 def test_make_due_today(store, deck):
@@ -274,7 +277,7 @@ def test_two_scorers_at_once_number_attempts_without_clashing(tmp_path, deck):
                 for n in range(6):
                     doc = right_answers(quiz, paper, n % 5, started=START + timedelta(minutes=10 * (2 * n + offset)))
                     QuizStore(s).submit(parse_answers(doc, "f", f"h{offset}-{n}"), file=f"f{offset}-{n}", today=DAY,
-                                        now=NOW)
+                                        now=SCORED)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 

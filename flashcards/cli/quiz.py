@@ -203,6 +203,7 @@ def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size
     Example: flash quiz create --title "Lesson 4 certification" --questions 20 --pass-mark 80 --roster --attempts 2
     """
     import random
+    import secrets
 
     from ..decks import load_decks, shipped_decks_dir
     from ..quiz.generate import generate, quiz_id_for
@@ -231,7 +232,7 @@ def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size
         learners = quizzes.roster() if whole_roster else quizzes.learners(learner_refs)
         if not learners:
             raise click.UsageError("the roster is empty: add learners with 'flash quiz roster import FILE.csv'")
-        quiz_id = quizzes.free_id(quiz_id_for(title, seed))
+        quiz_id = quizzes.free_id(quiz_id_for(title, secrets.token_hex(3)))
         made = Quiz(id=quiz_id, title=title, pass_mark=pass_mark, questions=items, seed=seed,
                     kinds=tuple(dict.fromkeys(q.kind for q in items)), deck_ids=tuple(d.id for d in decks),
                     max_attempts=attempts, time_limit=time_limit, created_on=day.isoformat(), question_count=count)
@@ -343,105 +344,40 @@ def score(files, retry, db_path, today) -> None:
 
     Example: flash quiz score inbox/
     """
-    from ..errors import QuizError
-    from ..quiz.papers import QuizFileError, answer_files, read_answers
-    from ..quiz.scoring import Status, parse_time
+    from ..store.quiz_inbox import score_files
     from ..store.quizzes import QuizStore
 
     day = resolve_today(today)
-    paths = answer_files(files)
-    rows: dict[int, tuple[str, str, str, str]] = {}
-    loaded = []
-    skipped = {"scored": 0, "duplicate": 0, "rejected": 0}
-    rejected = duplicates = 0
     with open_store(db_path, create=False) as store:
-        quizzes = QuizStore(store)
-        for index, file in enumerate(paths):
-            try:
-                sheet = read_answers(file)
-            except QuizFileError as exc:
-                digest = _file_hash(file)
-                seen = quizzes.seen(digest) if digest else None
-                if seen is not None and not retry:
-                    skipped["rejected"] += 1
-                    continue
-                rows[index] = (str(file), "", "[red]rejected[/red]", exc.reason)
-                rejected += 1
-                if digest:
-                    quizzes.record_unreadable(file_hash=digest, file=str(file), reason=exc.reason, today=day)
-                continue
-            seen = quizzes.seen(sheet.file_hash)
-            if seen is not None and (seen.status != "rejected" or not retry):
-                skipped[seen.status] += 1
-                continue
-            loaded.append((index, file, sheet))
-        loaded.sort(key=lambda item: (_time_key(parse_time(item[2].finished_at)), item[0]))
-        for index, file, sheet in loaded:
-            try:
-                verdict = quizzes.submit(sheet, file=str(file), today=day, now=now())
-            except QuizError as exc:  # a quiz this database did not create
-                rows[index] = (str(file), sheet.name, "[red]rejected[/red]", str(exc))
-                rejected += 1
-                quizzes.record_unreadable(file_hash=sheet.file_hash, file=str(file), reason=str(exc), today=day)
-                continue
-            learner = sheet.name
-            if verdict.status is Status.SCORED:
-                outcome = "[green]pass[/green]" if verdict.passed else "[yellow]fail[/yellow]"
-                late = f"; {_plural(verdict.late, 'late answer')} dropped" if verdict.late else ""
-                quiz_note = f" of quiz {sheet.quiz_id}" if len({s.quiz_id for _, _, s in loaded}) > 1 else ""
-                rows[index] = (str(file), learner, f"{outcome} {verdict.correct}/{verdict.total} "
-                               f"({100 * verdict.correct / max(verdict.total, 1):.0f}%)",
-                               f"attempt {verdict.attempt}{quiz_note} ({sheet.client}){late}")
-            elif verdict.status is Status.DUPLICATE:
-                duplicates += 1
-                rows[index] = (str(file), learner, "[yellow]not counted[/yellow]", verdict.reason)
-            else:
-                rejected += 1
-                rows[index] = (str(file), learner, "[red]rejected[/red]", verdict.reason)
+        run = score_files(QuizStore(store), files, retry=retry, today=day, now=now)
     out = console()
-    if rows:
+    if run.results:
         from rich.table import Table
 
+        styles = {"pass": "[green]pass[/green]", "fail": "[yellow]fail[/yellow]",
+                  "duplicate": "[yellow]not counted[/yellow]", "rejected": "[red]rejected[/red]"}
         table = Table(title=f"Scored on {day.isoformat()}", title_justify="left")
         for column in ("file", "learner", "result", "detail"):
             table.add_column(column, overflow="fold" if column == "file" else None)
-        for index in sorted(rows):
-            file, learner, result, detail = rows[index]
-            table.add_row(_cell(file), _cell(learner), result, _cell(detail))
+        for r in run.results:
+            result = styles[r.outcome]
+            if r.outcome in ("pass", "fail"):
+                result += f" {r.correct}/{r.total} ({100 * r.correct / max(r.total, 1):.0f}%)"
+            table.add_row(_cell(r.file), _cell(r.learner), result, _cell(r.detail))
         out.print(table)
-        new = len(rows)
-        counted = new - rejected - duplicates
-        _say(out, f"{counted} of {_plural(new, 'new file')} scored"
-                  + (f", {duplicates} already counted under another file" if duplicates else "")
-                  + (f", {rejected} rejected" if rejected else "") + ".")
+        _say(out, f"{run.counted} of {_plural(len(run.results), 'new file')} scored"
+                  + (f", {run.duplicates} already counted under another file" if run.duplicates else "")
+                  + (f", {run.rejected} rejected" if run.rejected else "") + ".")
+    skipped = run.skipped
     before = sum(skipped.values())
-    if before or not rows:
+    if before or not run.results:
         parts = [f"{skipped['scored'] + skipped['duplicate']} already counted"]
         if skipped["rejected"]:
             parts.append(f"{skipped['rejected']} already rejected (--retry to judge them again)")
-        _say(out, f"{'Nothing new: ' if not rows else ''}{_plural(before, 'file')} seen before, skipped: "
+        _say(out, f"{'Nothing new: ' if not run.results else ''}{_plural(before, 'file')} seen before, skipped: "
                   f"{', '.join(parts)}.")
-    if rejected:
-        raise click.ClickException(f"{_plural(rejected, 'file')} rejected (reasons above)")
-
-
-def _file_hash(path: Path) -> str:
-    import hashlib
-
-    from ..quiz.papers import MAX_ANSWERS_BYTES
-
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read(MAX_ANSWERS_BYTES + 1)).hexdigest()
-    except OSError:
-        return ""
-
-
-def _time_key(moment: Optional[datetime]) -> tuple[int, float]:
-    try:
-        return (0, moment.timestamp()) if moment is not None else (1, 0.0)
-    except (OverflowError, ValueError, OSError):
-        return (1, 0.0)
+    if run.rejected:
+        raise click.ClickException(f"{_plural(run.rejected, 'file')} rejected (reasons above)")
 
 
 # -- report ---------------------------------------------------------------------

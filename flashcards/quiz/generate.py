@@ -345,7 +345,8 @@ def draw(items: Sequence[Question], n: int, rng: random.Random) -> list[Question
     return chosen
 
 
-def quiz_id_for(title: str, seed: int) -> str:
-    """A readable id: the title's slug and a short code from the seed."""
+def quiz_id_for(title: str, code: str) -> str:
+    """A readable id: the title's slug and a short random ``code``. Never the seed: with the seed and
+    the decks anyone could rebuild the pool and its key."""
     slug = re.sub(r"[^a-z0-9]+", "-", title.casefold()).strip("-")[:40].strip("-") or "quiz"
-    return f"{slug}-{seed % 1_000_000:06d}"
+    return f"{slug}-{code}"

@@ -96,15 +96,51 @@ def load_json(data: bytes, path: Union[str, Path], *, what: str, max_bytes: int,
     if json_depth(text) > max_depth:
         raise QuizFileError(path, f"not a {what}: nested deeper than {max_depth} levels")
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        return json.loads(text, parse_constant=_no_constant, parse_int=_bounded_int)
+    except _NotJSON as exc:
+        raise QuizFileError(path, f"not a {what}: {exc}") from None
     except (ValueError, RecursionError) as exc:
         line = getattr(exc, "lineno", 0)
         where = f" at line {line}" if line else ""
         raise QuizFileError(path, f"not valid JSON{where}: the file is damaged or truncated") from None
 
 
+MAX_INT_DIGITS = 30  # no number in a paper or answers file comes near this
+
+
+class _NotJSON(ValueError):
+    """Valid-looking JSON that no paper or answers file holds (a NaN, a 5,000-digit number)."""
+
+
 def _no_constant(name: str):
-    raise ValueError(f"{name} is not allowed")
+    raise _NotJSON(f"it holds {name}, which JSON does not allow")
+
+
+def _bounded_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise _NotJSON(f"it holds a {digits:,}-digit number (no paper or answers file has one)")
+    return int(text)
+
+
+_QUIZ_FIELD = re.compile(r'"quiz"\s*:\s*(?:\{\s*"id"\s*:\s*)?"([A-Za-z0-9._-]{1,100})"')
+
+
+def named_quiz(data: bytes) -> Optional[str]:
+    """The quiz id a file names, read without parsing it (for a file too damaged to read otherwise),
+    or None. Looks inside a pasted text block too."""
+    text = data[:MAX_ANSWERS_BYTES].decode("utf-8", errors="replace")
+    found = _QUIZ_FIELD.search(text)
+    if found is None and BEGIN in text:
+        start = text.index(BEGIN) + len(BEGIN)
+        end = text.find(END, start)
+        body = re.sub(r"[\s>]+", "", text[start:end if end >= 0 else len(text)])
+        try:
+            decoded = base64.b64decode(body[: len(body) // 4 * 4], validate=False)
+        except (binascii.Error, ValueError):
+            return None
+        found = _QUIZ_FIELD.search(decoded.decode("utf-8", errors="replace"))
+    return found.group(1) if found else None
 
 
 def read_bounded(path: Union[str, Path], max_bytes: int, what: str) -> bytes:
@@ -138,6 +174,7 @@ class IssuedPaper:
     learner: Learner
     token: str  # 64 hex
     questions: tuple[IssuedQuestion, ...]
+    issued_at: Optional[str] = None  # when the manager issued it (ISO 8601, the manager's clock)
 
     def question(self, question_id: str) -> Optional[IssuedQuestion]:
         for q in self.questions:

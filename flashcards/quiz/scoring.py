@@ -3,9 +3,11 @@
 Pure: the store passes in the quiz, the paper the file names (as issued),
 the attempts already counted and the other papers' tokens; ``judge`` decides.
 
-Timing is fair: with a time limit, an answer given after the deadline
-(start + limit + ``TIME_GRACE_SECONDS``) is dropped and counts as unanswered;
-the attempt itself always counts.
+Offline papers are self-timed: every time in an answers file comes from
+the learner's own clock. ``timing_problem`` rejects times that cannot be
+true (see there); times that are merely rewritten to look plausible (a
+3-hour sitting edited to 10 minutes) cannot be told from real ones, which is
+what ``flash quiz serve`` is for.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .model import Option, Question, Quiz, looks_alike, name_key, passes
 from .papers import AnswerSheet, IssuedPaper, signature_matches
 
 TIME_GRACE_SECONDS = 60  # slack for a clock tick or a slow save
+CLOCK_SKEW_SECONDS = 300  # how far the learner's clock may be from the manager's
 
 
 class Status(str, Enum):
@@ -71,6 +74,61 @@ def parse_time(text: Optional[str]) -> Optional[datetime]:
     return moment if moment is not None and moment.tzinfo is not None else None
 
 
+def _minutes(seconds: float) -> str:
+    minutes = seconds / 60
+    return f"{minutes:.0f} minute{'s' if round(minutes) != 1 else ''}" if minutes >= 1 else f"{seconds:.0f} s"
+
+
+def timing_problem(quiz: Quiz, sheet: AnswerSheet, paper: IssuedPaper, now: Optional[datetime]) -> Optional[str]:
+    """Why the times in an answers file cannot be true, in one line (None: they can).
+
+    The clients (``flash quiz take``, the ``--html`` page) stamp the start,
+    each answer and the finish from the learner's clock, and stop taking
+    answers at the time limit. So a file whose times say otherwise was
+    edited, or made on a clock that was wrong: its sitting started before
+    the paper was issued or finishes after the file was scored (each beyond
+    ``CLOCK_SKEW_SECONDS``, the slack between two machines' clocks); an
+    answer lies outside its own sitting or comes after the limit (plus
+    ``TIME_GRACE_SECONDS``); or a time is one the calendar cannot add the
+    limit to (9999-12-31).
+    """
+    started, finished = parse_time(sheet.started_at), parse_time(sheet.finished_at)
+    if started is None or finished is None:
+        return "start or finish time is not an ISO 8601 time with an offset"
+    skew = timedelta(seconds=CLOCK_SKEW_SECONDS)
+    limit = quiz.time_limit_seconds
+    issued = parse_time(paper.issued_at)
+    try:
+        deadline = started + timedelta(seconds=limit + TIME_GRACE_SECONDS) if limit else None
+        if issued is not None and started < issued - skew:
+            return (f"impossible times: started {sheet.started_at[:40]}, before the paper was issued "
+                    f"({paper.issued_at})")
+        if now is not None and finished > now + skew:
+            return (f"impossible times: finished {sheet.finished_at[:40]}, after the file was scored "
+                    f"({now.isoformat(timespec='seconds')})")
+        if finished < started:
+            return "impossible times: finished before it started"
+        for qid, (choice, at) in sorted(sheet.answers.items()):
+            if choice is None:
+                continue
+            when = parse_time(at)
+            if when is None:
+                return f"question {qid[:20]}: the time of the answer is missing or not an ISO 8601 time with an offset"
+            if when < started:
+                return (f"answers out of time order: {qid[:20]} answered at {at[:40]}, before the start "
+                        f"({sheet.started_at[:40]})")
+            if when > finished:
+                return (f"answers out of time order: {qid[:20]} answered at {at[:40]}, after the finish "
+                        f"({sheet.finished_at[:40]})")
+            if deadline is not None and when > deadline:
+                return (f"longer than the time limit: {qid[:20]} answered {_minutes((when - started).total_seconds())} "
+                        f"after the start (limit {_minutes(limit)})")
+    except (OverflowError, ValueError):
+        what = f"the {limit // 60}-minute limit" if limit else "a time limit"
+        return f"impossible times: the calendar cannot add {what} to {sheet.started_at[:40]}"
+    return None
+
+
 def score_responses(quiz: Quiz, responses: Iterable[Response]) -> tuple[int, int]:
     """(correct, total) over the items still scored (a dropped item counts for nobody)."""
     correct = total = 0
@@ -85,12 +143,13 @@ def score_responses(quiz: Quiz, responses: Iterable[Response]) -> tuple[int, int
 
 
 def judge(quiz: Quiz, sheet: AnswerSheet, paper: Optional[IssuedPaper], prior: Sequence[PriorAttempt], *,
-          allowed: Optional[int], other_papers: Sequence[IssuedPaper] = ()) -> Verdict:
+          allowed: Optional[int], other_papers: Sequence[IssuedPaper] = (), now: Optional[datetime] = None) -> Verdict:
     """Decide what an answers file is worth: scored, already counted, or rejected with a reason.
 
     ``prior`` are the attempts already counted for this quiz (every learner);
     ``allowed`` is how many attempts this learner may have (the quiz's limit
-    plus extra attempts the manager granted; None: no limit).
+    plus extra attempts the manager granted; None: no limit); ``now`` is when
+    the file is scored (the manager's clock): no sitting finishes after it.
     """
 
     def reject(reason: str) -> Verdict:
@@ -134,28 +193,17 @@ def judge(quiz: Quiz, sheet: AnswerSheet, paper: Optional[IssuedPaper], prior: S
     if allowed is not None and used >= allowed:
         return reject(f"over the attempt limit: {owner.name} has used {used} of {allowed} "
                       f"attempt{'s' if allowed != 1 else ''}")
-    started, finished = parse_time(sheet.started_at), parse_time(sheet.finished_at)
-    if started is None or finished is None:
-        return reject("start or finish time is not an ISO 8601 time with an offset")
-    if finished < started:
-        return reject("finish time is before start time")
-    deadline = None
-    if quiz.time_limit_seconds:
-        deadline = started + timedelta(seconds=quiz.time_limit_seconds + TIME_GRACE_SECONDS)
+    problem = timing_problem(quiz, sheet, paper, now)
+    if problem:
+        return reject(problem)
     responses = []
-    late = 0
     for q in paper.questions:
-        choice, at = sheet.answers.get(q.id, (None, None))
+        choice, _at = sheet.answers.get(q.id, (None, None))
         canonical = dict(q.options).get(choice) if choice is not None else None
-        when = parse_time(at) if at is not None else None
-        if canonical is not None and at is not None and when is None:
-            return reject(f"question {q.id}: the time of the answer is not an ISO 8601 time with an offset")
-        is_late = canonical is not None and deadline is not None and (when is None or when > deadline)
-        late += is_late
-        responses.append(Response(q.id, q.item_id, None if is_late else canonical, is_late))
+        responses.append(Response(q.id, q.item_id, canonical))
     correct, total = score_responses(quiz, responses)
     return Verdict(Status.SCORED, attempt=used + 1, responses=tuple(responses), correct=correct, total=total,
-                   passed=passes(correct, total, quiz.pass_mark), late=late)
+                   passed=passes(correct, total, quiz.pass_mark))
 
 
 def best_attempts(attempts: Iterable) -> list:

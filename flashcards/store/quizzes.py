@@ -290,7 +290,7 @@ class QuizStore:
 
     def _papers(self, where: str, args: tuple) -> list[IssuedPaper]:
         rows = self.conn.execute(
-            f"""SELECT p.id, p.quiz_id, p.token, r.id, r.name, r.email, r.team FROM quiz_papers p
+            f"""SELECT p.id, p.quiz_id, p.token, r.id, r.name, r.email, r.team, p.issued_at FROM quiz_papers p
                 JOIN roster r ON r.id = p.learner_id WHERE {where} ORDER BY p.issued_at, p.rowid""", args,
         ).fetchall()
         questions: dict[str, list[IssuedQuestion]] = {}
@@ -303,8 +303,9 @@ class QuizStore:
             ):
                 questions.setdefault(paper_id, []).append(
                     IssuedQuestion(qid, item_id, tuple(tuple(pair) for pair in json.loads(options))))
-        return [IssuedPaper(pid, quiz_id, Learner(lid, name, email, team), token, tuple(questions.get(pid, ())))
-                for pid, quiz_id, token, lid, name, email, team in rows]
+        return [IssuedPaper(pid, quiz_id, Learner(lid, name, email, team), token, tuple(questions.get(pid, ())),
+                            issued_at=issued_at)
+                for pid, quiz_id, token, lid, name, email, team, issued_at in rows]
 
     def papers(self, quiz_id: str) -> list[IssuedPaper]:
         return self._papers("p.quiz_id = ?", (quiz_id,))
@@ -339,10 +340,17 @@ class QuizStore:
         ]
 
     def rejections(self, quiz_id: str) -> list[RejectionRecord]:
+        """Files not counted for this quiz (rejected or already counted), then files that could not be
+        tied to any quiz (unreadable, or naming a quiz this database lacks) seen since it was created."""
         rows = self.conn.execute(
             "SELECT learner, file, status, reason, scored_on FROM quiz_rejections WHERE quiz_id = ? ORDER BY id",
             (quiz_id,),
-        )
+        ).fetchall()
+        rows += self.conn.execute(
+            """SELECT '', s.file, s.status, s.reason, s.seen_on FROM quiz_files_seen s, quizzes q
+               WHERE q.id = ? AND s.quiz_id IS NULL AND s.status = 'rejected' AND s.seen_on >= q.created_on
+               ORDER BY s.seen_on, s.file""", (quiz_id,),
+        ).fetchall()
         return [RejectionRecord(*row) for row in rows]
 
     def seen(self, file_hash: str) -> Optional[SeenFile]:
@@ -351,10 +359,17 @@ class QuizStore:
                                 (file_hash,)).fetchone()
         return SeenFile(*row) if row else None
 
-    def record_unreadable(self, *, file_hash: str, file: str, reason: str, today: date) -> None:
-        """Remember a file that could not be read at all, so re-scoring a folder skips it."""
+    def record_unreadable(self, *, file_hash: str, file: str, reason: str, today: date,
+                          quiz_id: Optional[str] = None, now: Optional[datetime] = None) -> None:
+        """Remember a file that could not be read or judged, so re-scoring a folder skips it; with the
+        ``quiz_id`` it names (when that quiz is here), it is listed in that quiz's report."""
+        if quiz_id is not None and quiz_id not in self.ids():
+            quiz_id = None
         with self.conn:
-            self._seen(file_hash, None, Status.REJECTED, reason, file, today)
+            self._seen(file_hash, quiz_id, Status.REJECTED, reason, file, today)
+            if quiz_id is not None and now is not None:
+                self._reject(quiz_id, "", file, Status.REJECTED, reason, file_hash or f"file:{file}",
+                             today=today, now=now)
 
     def _seen(self, file_hash: str, quiz_id: Optional[str], status: Status, reason: str, file: str,
               today: date) -> None:
@@ -396,7 +411,7 @@ class QuizStore:
             ]
             others = self.papers(quiz.id) if paper is not None else []
             allowed = self.allowed(quiz, paper.learner.id) if paper is not None else None
-            verdict = judge(quiz, sheet, paper, prior, allowed=allowed, other_papers=others)
+            verdict = judge(quiz, sheet, paper, prior, allowed=allowed, other_papers=others, now=now)
             if verdict.status is not Status.SCORED:
                 learner = paper.learner.name if paper is not None else sheet.name
                 self._reject(quiz.id, learner, file, verdict.status, verdict.reason, sheet.signature,
