@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from browser_support import (  # noqa: F401 (the *_fixture names register the browser and tab fixtures)
     PHONE, browser_fixture, decode_block, download_answers, reference_signature, shot, tab_fixture, text,
@@ -40,8 +40,10 @@ def take(page, quiz, paper, right: int, *, reload_at: int | None = None, stop_af
         page.get_by_role("button", name="Next" if n + 1 < len(paper.questions) else "Review answers").click()
 
 
-def test_papers_as_pages_taken_in_a_browser_and_scored_by_the_cli(tab, tmp_path, invoke):
+def test_papers_as_pages_taken_in_a_browser_and_scored_by_the_cli(tab, tmp_path, invoke, monkeypatch):
     db = tmp_path / "manager.db"
+    manager_clock = [START - timedelta(hours=1)]  # papers issued before the sittings, scored after them
+    monkeypatch.setattr("flashcards.cli.quiz.now", lambda: manager_clock[0])
 
     def flash(*args, ok=True):
         result = invoke(*args, "--db", db, "--today", TODAY)
@@ -99,6 +101,7 @@ def test_papers_as_pages_taken_in_a_browser_and_scored_by_the_cli(tab, tmp_path,
     assert priya["signature"] == reference_signature(priya, issued["priya-natarajan"].token)
     (inbox / "priya-mail.txt").write_text(f"Hi Maria,\n\nmy answers:\n\n{block}\nPriya\n", encoding="utf-8")
 
+    manager_clock[0] = START + timedelta(hours=3)
     scored = flash("quiz", "score", inbox)
     rows = {line.split("│")[2].strip(): line for line in scored.output.splitlines() if line.count("│") > 3}
     assert "pass 5/6 (83%)" in rows["Ava Perfect"] and "attempt 1 (browser)" in rows["Ava Perfect"]
