@@ -15,14 +15,19 @@ Identity, so that re-importing an edited deck updates notes in place:
 * note GUIDs are ``genanki.guid_for(deck id, entry id)`` (what 0.1.0 wrote, so
   no learner's notes change identity), except for an entry id containing
   ``__``, whose GUID hashes ``deck id/entry id`` instead (see ``note_guid``);
-* every note, card and note type is stamped with one time (mod). Anki's
-  default import option "update if newer" replaces a note only when the
-  package's mod is later than the one in the collection, and it keeps the
-  package's mod on the notes it imports. So the stamp only ever moves forward:
-  it is the current time, or one second after the newest note of the package
-  being replaced at the same path, whichever is later (``next_stamp``). With
-  ``SOURCE_DATE_EPOCH`` (reproducible builds) the stamp is exactly that value,
-  and a warning says when it is not newer than the package it replaces.
+* every note has a modification stamp (mod). Anki's default import option
+  "update if newer" replaces a note only when the package's mod is later than
+  the one in the collection, keeps the package's mod on the notes it imports,
+  and replaces the note's tags (the learner's own ones too) when it updates.
+  Given the memory of earlier exports (``anki_stamps.StampMemory``, kept in the
+  database), a note keeps its last stamp unless its content changed, and a
+  changed note gets a stamp later than any this database gave the deck (see
+  ``anki_stamps``). Without it, every note gets the current time, or one second
+  after the newest note of the package being replaced at the same path,
+  whichever is later (``next_stamp``). With ``SOURCE_DATE_EPOCH`` (reproducible
+  builds) changed notes get exactly that value, and a warning says when it is
+  not newer than the deck's last stamp. Cards and note types get the newest
+  note stamp of the package.
 
 The package being replaced is also how removed entries reach Anki: every note
 of an exported deck that the previous package had and the deck no longer has is
@@ -60,6 +65,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 import genanki
 
 from ._files import output_target, scratch_folder, write_atomically
+from .anki_stamps import DeckStamps, StampMemory, note_digest, stamp_deck
 from .errors import ExportError
 from .model import (
     ANALOG_LABEL,
@@ -234,6 +240,7 @@ class ExportReport:
     removed: int = 0  # removed entries written again, tagged flashcards::removed
     warnings: tuple[str, ...] = ()
     notes: int = 0  # one per entry (a note's cards may sit in two Anki decks)
+    stamps: Optional[DeckStamps] = None  # every note's stamp and digest, for the database to remember
 
     @property
     def cards(self) -> int:
@@ -680,12 +687,13 @@ def resolve_timestamp(timestamp: Optional[float]) -> int:
 
 
 def write_package(package: genanki.Package, path: Path, *, timestamp: int,
-                  places: Sequence[CardPlace] = ()) -> int:
+                  places: Sequence[CardPlace] = (), note_mods: Mapping[str, int] = {}) -> int:
     """Write ``package`` to ``path`` reproducibly; returns the file size in bytes.
 
     genanki writes the SQLite collection with ``timestamp`` as the time of every
     note, card and note type (and as the start of its note and card ids); each card
-    of ``places`` is then moved to its deck and position. The zip around it gets
+    of ``places`` is then moved to its deck and position, and each note of
+    ``note_mods`` (GUID -> stamp) gets its own time. The zip around it gets
     member times taken from ``timestamp`` too, so equal input gives equal bytes.
     The file appears atomically (written next to ``path``, then renamed).
     """
@@ -701,6 +709,8 @@ def write_package(package: genanki.Package, path: Path, *, timestamp: int,
                     "UPDATE cards SET did = ?, due = ? WHERE ord = ? AND nid = (SELECT id FROM notes WHERE guid = ?)",
                     [(p.deck_id, p.due, p.ord, p.guid) for p in places],
                 )
+                conn.executemany("UPDATE notes SET mod = ? WHERE guid = ? AND mod != ?",
+                                 [(mod, guid, mod) for guid, mod in note_mods.items()])
                 conn.commit()
             finally:
                 conn.close()
@@ -724,35 +734,49 @@ def _zip(members: Mapping[str, bytes], timestamp: int) -> bytes:
     return target.getvalue()
 
 
-def _plan(decks: Sequence[Deck], path: Path, timestamp: Optional[float], deck_tags: bool):
-    """Everything one package needs before it is written: its Anki decks and card
-    places per YAML deck, the stamp, and warnings."""
+def _plan(decks: Sequence[Deck], path: Path, timestamp: Optional[float], deck_tags: bool,
+          memory: Optional[StampMemory]):
+    """Everything one package needs before it is written: its Anki decks, card places
+    and note stamps per YAML deck, the package's stamp, and warnings."""
     if path.is_dir():
         raise ExportError(f"{path} is a folder; give a file name ending in .apkg")
     previous, warning = read_previous(path)
     warnings = [warning] if warning else []
     now = time.time()
-    if timestamp is None:
-        stamp = next_stamp(previous, now)
-    else:
-        stamp = resolve_timestamp(timestamp)
-        last = previous.stamp if previous is not None else None
-        if last is not None and last >= stamp:
-            warnings.append(
-                f"{path}: the time given ({_utc(stamp)}) is not later than the package it "
-                f"replaces ({_utc(last)}): Anki's default import keeps the older notes. "
-                "Export without SOURCE_DATE_EPOCH for learners."
-            )
-    if stamp > now + 86_400:
-        warnings.append(f"{path}: stamped {_utc(stamp)}, more than a day ahead of this computer's clock: "
-                        "notes Anki takes from it refuse every package built before then")
+    fixed = None if timestamp is None else resolve_timestamp(timestamp)
+    previous_stamp = previous.stamp if previous is not None else None
     models = note_types()
+    model_digests = {kind: _model_digest(model) for kind, model in models.items()}
     per_deck = []
     for deck in decks:
         removed = removed_notes(deck, previous)
         anki_decks = build_decks(deck, models, deck_tags=deck_tags, removed=removed)
-        per_deck.append((deck, anki_decks, card_places(deck), len(removed)))
+        digests = [(note.guid, note_digest(model_digests[_MODEL_KINDS[note.model.model_id]], note.fields, note.tags))
+                   for anki_deck in anki_decks for note in anki_deck.notes]
+        stamps = stamp_deck(deck.id, digests, memory, now=int(now), fixed=fixed, previous=previous_stamp)
+        per_deck.append((deck, anki_decks, card_places(deck), len(removed), stamps))
+    refused = [s for *_, s in per_deck if s.refused]
+    if refused:
+        last = max(s.last for s in refused)  # type: ignore[type-var]
+        changed = sum(s.changed for s in refused)
+        warnings.append(
+            f"{path}: the time given ({_utc(refused[0].new_stamp)}) is not later than the last export "
+            f"({_utc(last)}): Anki's default import (Update notes: If newer) skips {changed} changed "
+            f"note{'s' if changed != 1 else ''} as duplicates; choose Update notes: Always when importing, "
+            "or export without SOURCE_DATE_EPOCH for learners."
+        )
+    stamp = max((s.stamp for *_, s in per_deck), default=fixed if fixed is not None else int(now))
+    if stamp > now + 86_400:
+        warnings.append(f"{path}: stamped {_utc(stamp)}, more than a day ahead of this computer's clock: "
+                        "notes Anki takes from it refuse every package built before then")
     return per_deck, stamp, tuple(warnings)
+
+
+def _model_digest(model: genanki.Model) -> str:
+    """What of a note type an import compares: name, fields, templates and styling."""
+    parts = [model.name, *(f["name"] for f in model.fields),
+             *(f"{t['name']}\x1f{t['qfmt']}\x1f{t['afmt']}" for t in model.templates), model.css]
+    return hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest()
 
 
 def _utc(stamp: int) -> str:
@@ -766,17 +790,22 @@ def write_packages(
     timestamp: Optional[float] = None,
     *,
     deck_tags: bool = False,
+    memory: Optional[StampMemory] = None,
 ) -> list[ExportReport]:
     """Write one package per deck (``out_dir/<deck id>.apkg``), or a single package
     with every deck to ``out``. Missing folders are created. Returns one report per
-    deck, in the order given.
+    deck, in the order given; each report's ``stamps`` is what ``memory`` should
+    remember next time.
 
-    ``timestamp`` (seconds since 1970, e.g. ``SOURCE_DATE_EPOCH``) is the time
-    given to every note, card and note type, and to the zip members. None means
-    now, or one second after the newest note of the package being replaced at
-    the same path if that is later (so two exports in one second both update).
-    Entries that package had and the deck no longer has are written again,
-    tagged ``flashcards::removed``. ``deck_tags`` puts the deck's tags on every note.
+    ``memory`` (what the database remembers of earlier exports) keeps the stamp
+    of every note whose content did not change, so Anki leaves it (and the
+    learner's tags on it) alone; changed notes get a stamp later than any given
+    to their deck before. Without it every note is stamped. ``timestamp``
+    (seconds since 1970, e.g. ``SOURCE_DATE_EPOCH``) is the stamp given to
+    changed notes instead of now; the newest note stamp is also the time of
+    cards, note types and the zip members. Entries that the package being
+    replaced had and the deck no longer has are written again, tagged
+    ``flashcards::removed``. ``deck_tags`` puts the deck's tags on every note.
     """
     if not decks:
         raise ExportError("no decks to export")
@@ -789,19 +818,20 @@ def write_packages(
     else:
         groups = [(Path(out_dir) / f"{deck.id}.apkg", [deck]) for deck in decks]
 
-    planned = [(path, *_plan(group, path, timestamp, deck_tags)) for path, group in groups]
+    planned = [(path, *_plan(group, path, timestamp, deck_tags, memory)) for path, group in groups]
     reports = []  # everything is built before anything is written
     for path, per_deck, stamp, warnings in planned:
-        package = genanki.Package([d for _, anki_decks, _, _ in per_deck for d in anki_decks])
-        places = [p for _, _, deck_places, _ in per_deck for p in deck_places]
-        size = write_package(package, path, timestamp=stamp, places=places)
-        for deck, _, deck_places, removed in per_deck:
-            reports.append(_report(deck, deck_places, path, size, stamp, removed, warnings))
+        package = genanki.Package([d for _, anki_decks, *_ in per_deck for d in anki_decks])
+        places = [p for _, _, deck_places, *_ in per_deck for p in deck_places]
+        mods = {n.guid: n.stamp for *_, stamps in per_deck for n in stamps.notes}
+        size = write_package(package, path, timestamp=stamp, places=places, note_mods=mods)
+        for deck, _, deck_places, removed, stamps in per_deck:
+            reports.append(_report(deck, deck_places, path, size, stamp, removed, warnings, stamps))
     return reports
 
 
 def _report(deck: Deck, places: Sequence[CardPlace], path: Path, size: int,
-            stamp: int, removed: int, warnings: tuple[str, ...]) -> ExportReport:
+            stamp: int, removed: int, warnings: tuple[str, ...], stamps: DeckStamps) -> ExportReport:
     """One row per Anki deck holding cards of the live deck, in the order a learner
     meets them: the lesson's deck, its sub-decks, then the follow-up deck."""
     notes: dict[str, set[str]] = {}
@@ -813,4 +843,4 @@ def _report(deck: Deck, places: Sequence[CardPlace], path: Path, size: int,
     names = sorted(cards, key=lambda name: order.index(name) if name in order else len(order))
     subdecks = tuple(SubdeckReport(name, len(notes[name]), cards[name]) for name in names)
     return ExportReport(deck.id, deck.name, path, size, subdecks, stamp, removed, warnings,
-                        notes=len({place.guid for place in places}))
+                        notes=len({place.guid for place in places}), stamps=stamps)

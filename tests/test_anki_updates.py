@@ -92,7 +92,8 @@ def test_a_plain_export_after_source_date_epoch_builds_still_updates(col, tmp_pa
     old_commit = plain_export.stamp - 3600
     sde = export_to(out, edited(SAMPLE), tmp_path, timestamp=old_commit, label="v2")
     assert sde.stamp == old_commit
-    assert len(sde.warnings) == 1 and "is not later than the package it replaces" in sde.warnings[0]
+    assert len(sde.warnings) == 1 and "is not later than the last export" in sde.warnings[0]
+    assert "choose Update notes: Always" in sde.warnings[0]
     assert counts(import_apkg(col, sde.path)) == (1, 0, 5, 0)
     # the next plain export (a minute later) is newer than anything Anki has, so it updates
     monkeypatch.setattr(time, "time", lambda: now + 60)

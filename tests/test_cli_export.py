@@ -186,7 +186,7 @@ def test_accepts_db_and_today_like_every_command(runner, decks, tmp_path):
     db = tmp_path / "flash.db"
     result = export_anki(runner, decks, "-o", tmp_path / "a.apkg", "--db", db, "--today", "2024-05-01")
     assert result.exit_code == 0, result.output
-    assert not db.exists()
+    assert db.exists()  # it remembers what the export wrote
     result = export_anki(runner, decks, "-o", tmp_path / "b.apkg", "--today", "someday")
     assert result.exit_code == 2
     assert "Invalid value for '--today'" in result.stderr
@@ -214,12 +214,18 @@ def test_removed_entries_and_stale_stamps_are_reported(runner, decks, tmp_path):
     assert row("Other deck::Phrases", 1, 1).search(result.stdout)  # the live deck only
 
     before = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(read_previous(out)[0].stamp))
+    unchanged = export_anki(runner, decks, "-o", out, env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert unchanged.exit_code == 0 and unchanged.stderr == ""  # nothing changed: nothing to refuse
+    assert "0 of 5 notes new or changed" in unchanged.stdout
+    (decks / "other.yaml").write_text(OTHER.replace("  - id: p1", "  - id: p2").replace("Ownership.", "Owning."),
+                                      encoding="utf-8")
     stale = export_anki(runner, decks, "-o", out, env={"SOURCE_DATE_EPOCH": "1700000000"})
     assert stale.exit_code == 0
+    assert "1 of 5 notes new or changed" in stale.stdout
     assert stale.stderr == (
-        f"Warning: {out}: the time given (2023-11-14 22:13:20 UTC) is not later than the package it "
-        f"replaces ({before}): Anki's default import keeps the older notes. "
-        "Export without SOURCE_DATE_EPOCH for learners.\n"
+        f"Warning: {out}: the time given (2023-11-14 22:13:20 UTC) is not later than the last export "
+        f"({before}): Anki's default import (Update notes: If newer) skips 1 changed note as duplicates; "
+        "choose Update notes: Always when importing, or export without SOURCE_DATE_EPOCH for learners.\n"
     )
 
 

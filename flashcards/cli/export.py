@@ -39,19 +39,29 @@ def anki(paths: tuple[Path, ...], out: Optional[Path], deck_tags: bool, db_path,
     "::Phrases"), holding each entry's first card, and "<name> (follow-up)" with
     the entries' other cards.
     Re-importing a later export updates the notes in place and keeps Anki's
-    progress: notes are stamped with the current time, or one second after the
-    package being replaced, so every export is newer. Entries that package had
-    and the deck no longer has come back tagged flashcards::removed. Set
-    SOURCE_DATE_EPOCH only to check byte-identical builds: it becomes the time
-    on every note. --db and --today are accepted but unused.
+    progress. The database (--db) remembers what each export wrote, whatever
+    the path: a note whose content did not change keeps its time, so Anki
+    leaves it and your own tags on it alone; a changed note is stamped now, or
+    one second after the deck's last export if that is later, so it is always
+    newer. Entries that the package being replaced had and the deck no longer
+    has come back tagged flashcards::removed. Set SOURCE_DATE_EPOCH only to
+    check byte-identical builds: it becomes the time of changed notes.
+    --today is accepted but unused.
 
     Example: flash export anki decks/ -o lesson-04.apkg
     """
     from ..anki import source_date_epoch, write_packages
     from ..decks import load_decks, shipped_decks_dir
+    from ..store.anki_stamps import load_memory, remember
+    from ._common import open_store
 
     decks = load_decks(paths or [shipped_decks_dir()])
-    reports = write_packages(decks, out=out, timestamp=source_date_epoch(os.environ), deck_tags=deck_tags)
+    timestamp = source_date_epoch(os.environ)
+    with open_store(db_path) as store:
+        store.check_writable()  # before any package is written: the stamps must be kept
+        memory = load_memory(store, [d.id for d in decks])
+        reports = write_packages(decks, out=out, timestamp=timestamp, deck_tags=deck_tags, memory=memory)
+        remember(store, [r.stamps for r in reports if r.stamps is not None])
     render_reports(reports, console())
     for warning in dict.fromkeys(w for r in reports for w in r.warnings):
         click.echo(f"Warning: {warning}", err=True)
@@ -78,6 +88,10 @@ def render_reports(reports, out) -> None:
             for sub in report.subdecks:
                 table.add_row(sub.name, str(sub.notes), str(sub.cards))
         out.print(table)
+        changed = sum(r.stamps.changed for r in package if r.stamps is not None)
+        written = sum(len(r.stamps.notes) for r in package if r.stamps is not None)
+        out.print(f"{changed} of {written} notes new or changed since this database's last export "
+                  "(the others keep their time, and Anki keeps your tags on them)", soft_wrap=True, markup=False)
         removed = sum(r.removed for r in package)
         if removed:
             out.print(

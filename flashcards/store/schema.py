@@ -248,6 +248,19 @@ MIGRATIONS: list[list[str]] = [
             seen_on TEXT NOT NULL
         )""",
     ],
+    # 5: what Anki exports wrote, per deck and note GUID (whatever the output path): a digest of
+    # the note's content and the stamp (Anki's note mod) it got, and each deck's newest stamp.
+    # An unchanged note keeps its stamp, so Anki keeps the learner's tags on it (flashcards/anki_stamps.py).
+    [
+        "CREATE TABLE anki_export_decks (deck_id TEXT PRIMARY KEY, stamp INTEGER NOT NULL)",
+        """CREATE TABLE anki_export_notes (
+            deck_id TEXT NOT NULL,
+            guid TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            stamp INTEGER NOT NULL,
+            PRIMARY KEY (deck_id, guid)
+        ) WITHOUT ROWID""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
