@@ -259,7 +259,7 @@ MIGRATIONS: list[list[str]] = [
             digest TEXT NOT NULL,
             stamp INTEGER NOT NULL,
             PRIMARY KEY (deck_id, guid)
-        ) WITHOUT ROWID""",
+        )""",
     ],
 ]
 
