@@ -17,14 +17,16 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import DeckError, Problem
-from .model import Analog, Deck, Phrase, Term
+from .model import Analog, Deck, Phrase, SourceDocument, Term
 
 DECK_SUFFIXES = (".yaml", ".yml")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 ID_RULE = "lowercase letters, digits, '-' and '_', starting with a letter or digit"
 
 DECK_REQUIRED = ("id", "name")
-DECK_OPTIONAL = ("description", "source", "tags", "terms", "phrases", "analogs")
+DECK_OPTIONAL = ("description", "source", "sources", "tags", "terms", "phrases", "analogs")
+# each item of the deck-level ``sources:`` list: a source label and the document(s) it names
+SOURCE_FIELDS = ("label", "path")
 
 # list name -> (entry class, required text fields, optional text fields)
 ENTRY_KINDS = {
@@ -209,6 +211,7 @@ class _DeckReader:
         self.path = path
         self.problems: list[Problem] = []
         self.id_line = 1
+        self.field_lines: dict[tuple[str, str], int] = {}  # (entry id, field) -> line, for lint
 
     def problem(self, node: Optional[Node], message: str) -> None:
         line = node.start_mark.line + 1 if node is not None else 0
@@ -250,6 +253,7 @@ class _DeckReader:
             self.problem(fields["name"], f"deck name '{name}' contains '::', which Anki reads as a sub-deck")
         description = self.text(fields, "description")
         source = self.text(fields, "source")
+        sources = self.sources(fields)
         tags = self.tags(fields)
 
         entries: dict[str, list] = {}
@@ -277,7 +281,7 @@ class _DeckReader:
         deck = Deck(
             id=deck_id, name=name, description=description, source=source, tags=tags,
             terms=tuple(entries["terms"]), phrases=tuple(entries["phrases"]),
-            analogs=tuple(entries["analogs"]), path=self.path,
+            analogs=tuple(entries["analogs"]), sources=sources, path=self.path, field_lines=self.field_lines,
         )
         return deck, []
 
@@ -309,7 +313,53 @@ class _DeckReader:
                              "'buyer_says' (a line the buyer says)")
         if len(self.problems) > before:
             return None
+        for key_node, _value in node.value:
+            self.field_lines[(values["id"], key_node.value)] = key_node.start_mark.line + 1
         return cls(line=node.start_mark.line + 1, **values)
+
+    def sources(self, fields) -> tuple[SourceDocument, ...]:
+        """The deck's ``sources:``: a list of ``{label: ..., path: FILE or [FILE, ...]}``."""
+        node = fields.get("sources")
+        if node is None or self.is_null(node):
+            return ()
+        if not isinstance(node, SequenceNode):
+            self.problem(node, "'sources' must be a list of {label: ..., path: ...} items")
+            return ()
+        result: list[SourceDocument] = []
+        labels: dict[str, int] = {}
+        for item in node.value:
+            if not isinstance(item, MappingNode):
+                self.problem(item, "each item of 'sources' must be a mapping with 'label' and 'path'")
+                continue
+            before = len(self.problems)
+            item_fields = self.mapping(item, SOURCE_FIELDS, (), "sources item")
+            label = self.text(item_fields, "label", required=True)
+            paths = self.paths(item_fields.get("path"))
+            if len(self.problems) > before or label is None or not paths:
+                continue
+            line = item.start_mark.line + 1
+            if label in labels:
+                self.problem(item_fields["label"], f"source label '{label}' is listed twice (first at line {labels[label]})")
+                continue
+            labels[label] = line
+            result.append(SourceDocument(label=label, paths=paths, line=line))
+        return tuple(result)
+
+    def paths(self, node: Optional[Node]) -> tuple[str, ...]:
+        """A ``path`` value: one file name or a list of them (a missing key is reported by mapping())."""
+        if node is None:
+            return ()
+        items = node.value if isinstance(node, SequenceNode) else [node]
+        if isinstance(node, SequenceNode) and not items:
+            self.problem(node, "'path' is an empty list: name at least one document")
+        paths = []
+        for item in items:
+            if not isinstance(item, ScalarNode) or self.is_null(item) or not item.value.strip():
+                self.problem(item, "'path' must be a file name or a list of file names")
+                continue
+            if self.plain_text(item, "'path'"):
+                paths.append(item.value.strip())
+        return tuple(paths)
 
     # -- field helpers --------------------------------------------------
 

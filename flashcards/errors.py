@@ -40,6 +40,10 @@ class DeckError(FlashcardsError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class SourceError(FlashcardsError):
+    """A source document given to ``flash lint --sources`` cannot be read."""
+
+
 class StoreError(FlashcardsError):
     """The database is missing, corrupt, too new, or refuses an operation."""
 

@@ -103,6 +103,17 @@ Entry = Union[Term, Phrase, Analog]
 
 
 @dataclass(frozen=True)
+class SourceDocument:
+    """One item of a deck's ``sources:`` list: a source label as entries write it in
+    ``source`` (e.g. "Lesson 4 (draft A)") and the document(s) it names, as written
+    (relative paths are relative to the deck file's folder; ``flash lint`` resolves them)."""
+
+    label: str
+    paths: tuple[str, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Deck:
     id: str
     name: str
@@ -112,7 +123,10 @@ class Deck:
     terms: tuple[Term, ...] = ()
     phrases: tuple[Phrase, ...] = ()
     analogs: tuple[Analog, ...] = ()
+    sources: tuple[SourceDocument, ...] = ()
     path: Optional[str] = field(default=None, compare=False)
+    # (entry id, field name) -> line of "field:" in the deck file, when read from one
+    field_lines: Optional[dict] = field(default=None, compare=False, repr=False)
 
     @property
     def entries(self) -> tuple[Entry, ...]:

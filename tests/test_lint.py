@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -9,7 +10,7 @@ from click.testing import CliRunner
 
 from flashcards.cli import cli
 from flashcards.decks import load_deck, load_decks, parse_deck
-from flashcards.lint import MAX_WORDS, lint_decks
+from flashcards.lint import ADVISORY, MAX_WORDS, lint_decks
 
 LONG = " ".join(["word"] * 30 + ["other"] * 31)  # 61 words
 
@@ -111,11 +112,11 @@ def test_buyer_row_that_parrots_the_buyer():
     deck, _ = parse_deck("id: d\nname: D\nphrases:\n  - id: b\n    buyer_says: How much does it cost?\n"
                          "    do_say: How much does it cost?\n    why: W.\n", "d.yaml")
     (finding,) = lint_decks([deck])
-    assert (finding.line, finding.check) == (4, "phrase-echo")  # no file to read: the entry's line
+    assert (finding.line, finding.check) == (6, "phrase-echo")  # parsed from text: the reader kept field lines
     assert "repeats the buyer's line" in finding.message
 
 
-def test_acronym_expansions_count_as_leaks_but_qualifiers_do_not():
+def test_acronym_expansions_are_leaks_and_a_qualifier_on_the_front_a_part_leak():
     deck, _ = parse_deck(textwrap.dedent("""\
         id: d
         name: D
@@ -127,10 +128,11 @@ def test_acronym_expansions_count_as_leaks_but_qualifiers_do_not():
             term: Hosting fee (fine-tuned model)
             definition: The hourly charge for keeping a fine-tuned model deployed.
         """), "d.yaml")
-    assert [(f.entry_id, f.check) for f in lint_decks([deck])] == [("rag", "leak")]
+    # the bracket is part of the answer: "fine-tuned model" on the front gives it away (issue 20)
+    assert [(f.entry_id, f.check) for f in lint_decks([deck])] == [("rag", "leak"), ("fee", "part-leak")]
 
 
-def test_siblings_may_share_words_and_short_names_are_not_copies():
+def test_siblings_may_share_words_and_short_names_are_not_copies_but_a_named_part_leaks():
     deck, _ = parse_deck(textwrap.dedent("""\
         id: d
         name: D
@@ -143,7 +145,8 @@ def test_siblings_may_share_words_and_short_names_are_not_copies():
             definition: Training data resurfacing in answers.
             what_makes_it_distinct: NIST AI 600-1 flags it as a training-phase risk for any deployment.
         """), "d.yaml")
-    assert lint_decks([deck]) == []
+    # "NIST's" on the front of the card whose answer is "NIST AI 600-1" (issue 20)
+    assert [(f.entry_id, f.check) for f in lint_decks([deck])] == [("nist", "part-leak")]
 
 
 # -- the command -------------------------------------------------------------
@@ -168,9 +171,11 @@ def test_cli_strict_exits_1_with_findings(planted):
 
 
 def test_cli_shipped_deck_is_clean_under_strict():
+    # the checks in ADVISORY may list findings until the audited deck (issue 20) is clean of them
     result = invoke("--strict")
     assert result.exit_code == 0, result.output
-    assert result.output == "OK: no findings in 1 deck.\n"
+    assert re.fullmatch(r"OK: no findings in 1 deck( \(\d+ advisory findings? above\))?\.", result.output.splitlines()[-1])
+    assert all(line.endswith(tuple(f"[{check}]" for check in ADVISORY)) for line in result.output.splitlines()[:-1])
 
 
 def test_cli_max_words(planted):
