@@ -339,7 +339,8 @@ class _DeckReader:
                 continue
             line = item.start_mark.line + 1
             if label in labels:
-                self.problem(item_fields["label"], f"source label '{label}' is listed twice (first at line {labels[label]})")
+                self.problem(item_fields["label"],
+                             f"source label '{label}' is listed twice (first at line {labels[label]})")
                 continue
             labels[label] = line
             result.append(SourceDocument(label=label, paths=paths, line=line))

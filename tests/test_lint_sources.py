@@ -230,5 +230,5 @@ def test_reader_keeps_the_sources_list():
     deck, problems = parse_deck("id: d\nname: D\nsources:\n  - {label: A, path: a.txt}\n"
                                 "  - label: A and B\n    path: [a.txt, b.txt]\n", "d.yaml")
     assert problems == []
-    assert [(s.label, s.paths, s.line) for s in deck.sources] == [("A", ("a.txt",), 4),
-                                                                 ("A and B", ("a.txt", "b.txt"), 5)]
+    assert [(s.label, s.paths, s.line) for s in deck.sources] == [
+        ("A", ("a.txt",), 4), ("A and B", ("a.txt", "b.txt"), 5)]
