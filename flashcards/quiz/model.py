@@ -208,6 +208,8 @@ class Quiz:
     created_on: Optional[str] = None
     question_count: Optional[int] = None  # questions per paper (None: every item, a fixed paper)
     personal: bool = True  # personal papers (format 2); False for quizzes made before them
+    question_seconds: Optional[int] = None  # per-question limit of a served sitting (flash quiz serve)
+    show_answers: bool = False  # a served sitting's result shows the right answers of missed questions
 
     @property
     def per_paper(self) -> int:

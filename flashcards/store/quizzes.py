@@ -201,11 +201,12 @@ class QuizStore:
                 raise QuizError(f"a quiz with id '{quiz.id}' already exists")
             self.conn.execute(
                 """INSERT INTO quizzes (id, title, pass_mark, max_attempts, time_limit, seed, kinds, deck_ids,
-                   paper_checksum, created_on, created_at, question_count, personal)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)""",
+                   paper_checksum, created_on, created_at, question_count, personal, question_seconds, show_answers)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?)""",
                 (quiz.id, quiz.title, quiz.pass_mark, quiz.max_attempts, quiz.time_limit, quiz.seed,
                  json.dumps([k.value for k in quiz.kinds]), json.dumps(list(quiz.deck_ids)),
-                 quiz.created_on, _at(created_at), quiz.question_count, int(quiz.personal)),
+                 quiz.created_on, _at(created_at), quiz.question_count, int(quiz.personal),
+                 quiz.question_seconds, int(quiz.show_answers)),
             )
             self.conn.executemany(
                 """INSERT INTO quiz_questions (quiz_id, position, id, kind, prompt, options, answer, deck_id,
@@ -250,7 +251,7 @@ class QuizStore:
         quiz_id = self.resolve(ref)
         row = self.conn.execute(
             """SELECT id, title, pass_mark, max_attempts, time_limit, seed, kinds, deck_ids, created_on,
-               question_count, personal FROM quizzes WHERE id = ?""", (quiz_id,),
+               question_count, personal, question_seconds, show_answers FROM quizzes WHERE id = ?""", (quiz_id,),
         ).fetchone()
         questions = tuple(
             Question(
@@ -265,12 +266,13 @@ class QuizStore:
                    FROM quiz_questions WHERE quiz_id = ? ORDER BY position""", (quiz_id,),
             )
         )
-        (qid, title, pass_mark, max_attempts, time_limit, seed, kinds, deck_ids, created_on, count, personal) = row
+        (qid, title, pass_mark, max_attempts, time_limit, seed, kinds, deck_ids, created_on, count, personal,
+         question_seconds, show_answers) = row
         return Quiz(
             id=qid, title=title, pass_mark=pass_mark, questions=questions, seed=seed,
             kinds=tuple(QuestionKind(k) for k in json.loads(kinds)), deck_ids=tuple(json.loads(deck_ids)),
             max_attempts=max_attempts, time_limit=time_limit, created_on=created_on, question_count=count,
-            personal=bool(personal),
+            personal=bool(personal), question_seconds=question_seconds, show_answers=bool(show_answers),
         )
 
     def summaries(self) -> list[QuizSummary]:
@@ -419,22 +421,34 @@ class QuizStore:
                 self._seen(sheet.file_hash, quiz.id, verdict.status, verdict.reason, file, today)
                 return verdict
             assert paper is not None
-            cursor = self.conn.execute(
-                """INSERT INTO quiz_attempts (quiz_id, learner, learner_key, attempt, started_at, finished_at,
-                   correct, total, passed, digest, file, scored_on, scored_at, learner_id, paper_id, client, late)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (quiz.id, paper.learner.name, paper.learner.id, verdict.attempt, sheet.started_at,
-                 sheet.finished_at, verdict.correct, verdict.total, int(verdict.passed), sheet.signature, file,
-                 today.isoformat(), _at(now), paper.learner.id, paper.id, sheet.client, verdict.late),
-            )
-            self.conn.executemany(
-                """INSERT INTO quiz_responses (attempt_id, question_id, choice, correct, item_id, late)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
-                [(cursor.lastrowid, r.question_id, r.choice, int(r.choice == quiz.key.get(r.item_id)), r.item_id,
-                  int(r.late)) for r in verdict.responses],
-            )
+            self.record_attempt(quiz, paper, verdict, started_at=sheet.started_at, finished_at=sheet.finished_at,
+                                digest=sheet.signature, file=file, client=sheet.client, today=today, now=now)
             self._seen(sheet.file_hash, quiz.id, Status.SCORED, "", file, today)
         return verdict
+
+    def record_attempt(self, quiz: Quiz, paper: IssuedPaper, verdict: Verdict, *, started_at: str, finished_at: str,
+                       digest: str, file: str, client: str, today: date, now: datetime) -> int:
+        """Insert a scored attempt and its responses (inside the caller's transaction); returns its row id.
+
+        The one way an attempt is counted: answers files (``submit``) and served
+        sittings (``store.sittings``) both come here, so reports, certificates,
+        item analysis and ``drop`` treat them alike.
+        """
+        cursor = self.conn.execute(
+            """INSERT INTO quiz_attempts (quiz_id, learner, learner_key, attempt, started_at, finished_at,
+               correct, total, passed, digest, file, scored_on, scored_at, learner_id, paper_id, client, late)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (quiz.id, paper.learner.name, paper.learner.id, verdict.attempt, started_at, finished_at,
+             verdict.correct, verdict.total, int(verdict.passed), digest, file, today.isoformat(), _at(now),
+             paper.learner.id, paper.id, client, verdict.late),
+        )
+        self.conn.executemany(
+            """INSERT INTO quiz_responses (attempt_id, question_id, choice, correct, item_id, late)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [(cursor.lastrowid, r.question_id, r.choice, int(r.choice == quiz.key.get(r.item_id)), r.item_id,
+              int(r.late)) for r in verdict.responses],
+        )
+        return int(cursor.lastrowid)
 
     def _reject(self, quiz_id: str, learner: str, file: str, status: Status, reason: str, digest: str, *,
                 today: date, now: datetime) -> None:

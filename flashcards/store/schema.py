@@ -261,6 +261,65 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (deck_id, guid)
         )""",
     ],
+    # 6: served sittings (flash quiz serve): per-question limits and whether a learner sees the right
+    # answers at the end; one row per sitting with its server-clock start and deadline, one row per
+    # question shown (server times it was shown and answered), invite links and sessions stored as
+    # SHA-256 hashes only (a copy of the database does not sign anyone in), and the server's secrets.
+    [
+        """ALTER TABLE quizzes ADD COLUMN question_seconds INTEGER
+           CHECK (question_seconds IS NULL OR question_seconds >= 1)""",
+        "ALTER TABLE quizzes ADD COLUMN show_answers INTEGER NOT NULL DEFAULT 0",
+        """CREATE TABLE serve_secrets (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE quiz_invites (
+            token_hash TEXT PRIMARY KEY,
+            quiz_id TEXT NOT NULL REFERENCES quizzes(id),
+            learner_id TEXT NOT NULL REFERENCES roster(id),
+            created_at TEXT NOT NULL,
+            revoked_at TEXT,
+            revoked_why TEXT
+        )""",
+        "CREATE INDEX quiz_invites_learner ON quiz_invites(quiz_id, learner_id)",
+        """CREATE TABLE quiz_sessions (
+            id_hash TEXT PRIMARY KEY,
+            quiz_id TEXT NOT NULL REFERENCES quizzes(id),
+            learner_id TEXT NOT NULL REFERENCES roster(id),
+            invite_hash TEXT REFERENCES quiz_invites(token_hash),
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX quiz_sessions_invite ON quiz_sessions(invite_hash)",
+        """CREATE TABLE quiz_sittings (
+            id TEXT PRIMARY KEY,
+            quiz_id TEXT NOT NULL REFERENCES quizzes(id),
+            learner_id TEXT NOT NULL REFERENCES roster(id),
+            paper_id TEXT NOT NULL REFERENCES quiz_papers(id),
+            attempt INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            deadline TEXT,
+            finished_at TEXT,
+            status TEXT NOT NULL CHECK (status IN ('open', 'finished')),
+            closed_by TEXT,
+            attempt_id INTEGER REFERENCES quiz_attempts(id),
+            UNIQUE (quiz_id, learner_id, attempt)
+        )""",
+        # one sitting in progress per learner and quiz, whatever the number of devices or processes
+        "CREATE UNIQUE INDEX quiz_sittings_open ON quiz_sittings(quiz_id, learner_id) WHERE status = 'open'",
+        "CREATE INDEX quiz_sittings_deadline ON quiz_sittings(deadline) WHERE status = 'open'",
+        """CREATE TABLE quiz_sitting_answers (
+            sitting_id TEXT NOT NULL REFERENCES quiz_sittings(id),
+            position INTEGER NOT NULL,
+            question_id TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            shown_at TEXT NOT NULL,
+            answered_at TEXT,
+            choice TEXT,
+            outcome TEXT CHECK (outcome IS NULL OR outcome IN ('answered', 'skipped', 'late')),
+            PRIMARY KEY (sitting_id, position)
+        )""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
