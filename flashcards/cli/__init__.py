@@ -27,6 +27,7 @@ COMMANDS = {
     "stats": "flashcards.cli.stats:stats",
     "suspend": "flashcards.cli.stats:suspend",
     "unsuspend": "flashcards.cli.stats:unsuspend",
+    "scheduler": "flashcards.cli.schedulers:scheduler",
     "export": "flashcards.cli.export:export",
     "quiz": "flashcards.cli.quiz:quiz",
     "db": "flashcards.cli.db:db",

@@ -145,7 +145,8 @@ def cards(deck: Optional[str], as_json: bool, plain: bool, only_suspended: bool,
     --json prints objects with id, deck, entry, kind, front, back,
     repetitions, easiness, interval, due (YYYY-MM-DD, null when new), lapses,
     last_review, retired, suspended, buried_until (null unless buried past
-    today) and leech.
+    today), leech, scheduler (sm2 or fsrs), and FSRS's stability and difficulty
+    (null under SM-2).
 
     Example: flash cards --deck lesson-04-ai-lifecycle --leeches
     """
@@ -196,4 +197,5 @@ def card_json(c, today=None) -> dict:
         "buried_until": (c.buried_until.isoformat()
                          if c.buried_until and (today is None or is_buried(c, today)) else None),
         "leech": is_leech(s),
+        "scheduler": c.scheduler, "stability": s.stability, "difficulty": s.difficulty,
     }

@@ -10,6 +10,7 @@ was, and every grade is committed before ``record`` returns.
 - ``sync.py``: deck sync (``flash import``)
 - ``queries.py``: cards, decks and the review queue
 - ``log.py``: recording and undoing grades
+- ``scheduling.py``: each deck's scheduler and settings, switching, fitted FSRS parameters
 - ``records.py``: the records they return; ``faults.py``: SQLite errors as one-line messages
 
 Feature stores (``quizzes.py``, ``stats.py``, ``maintenance.py``) are functions or
@@ -24,6 +25,7 @@ from .opening import DEFAULT_BUSY_TIMEOUT, SYNC_CHECK_BYTES, Opening, _check_db_
 from .queries import Queries
 from .records import _LIVE_REVIEW, CardRecord, DeckSummary, ReviewRecord, SyncReport, _state_from
 from .schema import SCHEMA_VERSION
+from .scheduling import Scheduling
 from .sync import DeckSync
 
 __all__ = [
@@ -34,5 +36,5 @@ __all__ = [
 ]
 
 
-class Store(Opening, DeckSync, Queries, ReviewLog):
+class Store(Opening, DeckSync, Queries, ReviewLog, Scheduling):
     """One flashcards database file: open it with ``Store.open(path)``."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from typing import Optional
 
 from ..errors import GradeRefusedError, StoreError
-from ..sm2 import review
-from .records import _LIVE_REVIEW, _STATE_AFTER, _STATE_BEFORE, ReviewRecord, _iso, _state_columns, _state_from
+from .records import (_LIVE_REVIEW, _STATE_AFTER, _STATE_BEFORE, ReviewRecord, _iso, _memory_from, _memory_json,
+                      _state_columns, _state_from)
 
 __all__ = ["ReviewLog"]
 
@@ -21,7 +22,8 @@ class ReviewLog:
                duration_ms: Optional[int] = None) -> ReviewRecord:
         """Grade a card and commit before returning.
 
-        A scheduled review (``drill=False``) moves the card's SM-2 state; a
+        A scheduled review (``drill=False``) moves the card's state with its deck's
+        scheduler (``deck_scheduler``: SM-2 unless switched); a
         drill (an extra pass in the same day's session) is logged and leaves
         the state as it is. The state is read and written inside one
         ``BEGIN IMMEDIATE`` transaction, so two sessions on one database cannot
@@ -35,22 +37,27 @@ class ReviewLog:
             if reason is not None:
                 raise GradeRefusedError(f"{card_id} not graded: {reason}")
             before = card.state
-            after = before if drill else review(before, grade, today=today)
+            setting = self.deck_scheduler(card.deck_id)
+            after = before if drill else self.scheduler(setting).review(before, grade, today=today)
             if not drill:
                 conn.execute(
                     """UPDATE card_state SET repetitions = ?, ef = ?, interval = ?, due = ?, lapses = ?,
-                       last_review = ?, buried_until = NULL WHERE card_id = ?""",
+                       last_review = ?, buried_until = NULL, scheduler = ?, memory = ? WHERE card_id = ?""",
                     (after.repetitions, after.ef, after.interval, _iso(after.due), after.lapses,
-                     _iso(after.last_review), card_id),
+                     _iso(after.last_review), setting.name, _memory_json(after), card_id),
                 )
+            logged = setting if setting.name != "sm2" else None
             cursor = conn.execute(
                 """INSERT INTO reviews (card_id, reviewed_at, day, kind, grade, duration_ms,
                    reps_before, ef_before, interval_before, due_before, lapses_before, last_review_before,
-                   reps_after, ef_after, interval_after, due_after, lapses_after, last_review_after)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   reps_after, ef_after, interval_after, due_after, lapses_after, last_review_after,
+                   scheduler, retention, parameters_id, memory_before, memory_after)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (card_id, now.isoformat(timespec="seconds"), today.isoformat(),
                  "drill" if drill else "review", grade, duration_ms,
-                 *_state_columns(before), *_state_columns(after)),
+                 *_state_columns(before), *_state_columns(after),
+                 logged and logged.name, logged and logged.desired_retention, logged and logged.parameters_id,
+                 _memory_json(before), _memory_json(after)),
             )
         return ReviewRecord(cursor.lastrowid, card_id, grade, drill, before, after)
 
@@ -63,7 +70,8 @@ class ReviewLog:
         """
         with self._write_transaction() as conn:
             row = conn.execute(
-                f"""SELECT r.id, r.card_id, r.grade, r.kind, {_STATE_BEFORE}, {_STATE_AFTER}
+                f"""SELECT r.id, r.card_id, r.grade, r.kind, {_STATE_BEFORE}, {_STATE_AFTER},
+                      r.memory_before, r.memory_after, COALESCE(r.scheduler, 'sm2')
                     FROM reviews r WHERE r.id = ? AND {_LIVE_REVIEW}""",
                 (review_id,),
             ).fetchone()
@@ -80,11 +88,18 @@ class ReviewLog:
                     f"cannot undo grade {grade} for {card_id}: the card was graded again after it "
                     f"(log row {later[0]}, on {later[1]}, e.g. in another session); nothing changed"
                 )
-            before, after = _state_from(row[4:10]), _state_from(row[10:16])
+            deck_id = conn.execute("SELECT deck_id FROM cards WHERE id = ?", (card_id,)).fetchone()[0]
+            if kind == "review" and self.deck_scheduler(deck_id).name != row[18]:
+                raise GradeRefusedError(
+                    f"cannot undo grade {grade} for {card_id}: its deck changed scheduler since "
+                    f"(the state before the grade is {row[18]}'s); nothing changed"
+                )
+            before = dataclasses.replace(_state_from(row[4:10]), **_memory_from(row[16]))
+            after = dataclasses.replace(_state_from(row[10:16]), **_memory_from(row[17]))
             conn.execute(
                 """UPDATE card_state SET repetitions = ?, ef = ?, interval = ?, due = ?, lapses = ?,
-                   last_review = ? WHERE card_id = ?""",
-                (*_state_columns(before), card_id),
+                   last_review = ?, memory = ? WHERE card_id = ?""",
+                (*_state_columns(before), _memory_json(before), card_id),
             )
             conn.execute(
                 "INSERT INTO reviews (card_id, reviewed_at, day, kind, undoes) VALUES (?, ?, ?, 'undo', ?)",

@@ -6,6 +6,8 @@ they are for), so they open the file themselves, read-only for the check.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import sqlite3
 from dataclasses import dataclass, field
@@ -15,11 +17,18 @@ from typing import Optional
 
 from .._files import replacing
 from ..errors import StoreError
-from ..sm2 import CardState, review
+from ..schedulers.base import make_scheduler, switch
+from ..schedulers.state import CardState
+from .records import _memory_from
+from .schema import MIGRATIONS
+from .scheduling import SchedulerSetting
 from . import _LIVE_REVIEW, DEFAULT_BUSY_TIMEOUT, SCHEMA_VERSION, _check_db_path, _state_from, one_line, store_error
 
 __all__ = ["BackupReport", "CheckReport", "Mismatch", "backup", "check"]
 
+# the schema that added card_state.memory and the reviews' scheduler columns
+_SCHEDULERS_SCHEMA = next(
+    n + 1 for n, m in enumerate(MIGRATIONS) if "ALTER TABLE card_state ADD COLUMN memory TEXT" in m)
 MAX_LISTED = 20  # integrity problems and log mismatches listed; the rest are counted
 
 
@@ -59,8 +68,11 @@ class CheckReport:
 
 def check(path: Path) -> CheckReport:
     """SQLite's full ``integrity_check`` and ``foreign_key_check``, then the log replay:
-    each card's live scheduled grades, replayed through SM-2 from a new card, must give
-    each logged before/after state and end at the card's stored state."""
+    each card's live scheduled grades, replayed from a new card through the scheduler each
+    grade names (SM-2, or FSRS with its retention and parameters), must give each logged
+    before/after state and end at the card's stored state. Where a deck changed scheduler
+    between two grades, the state before the later one must be the earlier grades replayed
+    with the new scheduler (due date kept, or rescheduled)."""
     path = Path(path)
     _check_db_path(path, create=False)
     report = CheckReport(path)
@@ -94,10 +106,18 @@ def _replay(conn: sqlite3.Connection, report: CheckReport) -> None:
         if len(report.mismatches) < MAX_LISTED:
             report.mismatches.append(Mismatch(card_id, review_id, message))
 
+    # schema 5 added the schedulers' columns; an older file is all SM-2
+    old = report.schema_version < _SCHEDULERS_SCHEMA
+    schedulers = _Schedulers(conn, old=old)
+    memory = "NULL" if old else "s.memory"
+    logged = "NULL, NULL, 'sm2', NULL, NULL" if old else (
+        "r.memory_before, r.memory_after, COALESCE(r.scheduler, 'sm2'), r.retention, r.parameters_id")
     states = {
-        row[0]: _state_from(row[1:])
+        row[0]: (dataclasses.replace(_state_from(row[1:7]), **_memory_from(row[7])), row[8])
         for row in conn.execute(
-            "SELECT card_id, repetitions, ef, interval, due, lapses, last_review FROM card_state"
+            f"""SELECT s.card_id, s.repetitions, s.ef, s.interval, s.due, s.lapses, s.last_review, {memory},
+                      c.deck_id
+               FROM card_state s LEFT JOIN cards c ON c.id = s.card_id"""
         )
     }
     report.cards = len(states)
@@ -105,54 +125,105 @@ def _replay(conn: sqlite3.Connection, report: CheckReport) -> None:
         f"""SELECT r.card_id, r.id, r.day, r.grade,
                    r.reps_before, r.ef_before, r.interval_before, r.due_before, r.lapses_before,
                    r.last_review_before,
-                   r.reps_after, r.ef_after, r.interval_after, r.due_after, r.lapses_after, r.last_review_after
+                   r.reps_after, r.ef_after, r.interval_after, r.due_after, r.lapses_after, r.last_review_after,
+                   {logged}
             FROM reviews r WHERE r.kind = 'review' AND {_LIVE_REVIEW} ORDER BY r.card_id, r.id"""
     )
     current: Optional[str] = None
-    state = CardState()
+    state, setting, entries = CardState(), None, []
     broken = False
     for row in rows:
         card_id, review_id, day, grade = row[:4]
         if card_id != current:
             if current is not None and not broken:
-                _compare_final(current, state, states, mismatch)
-            current, state, broken = card_id, CardState(), False
+                _compare_final(current, state, setting, entries, states, schedulers, mismatch)
+            current, state, setting, entries, broken = card_id, CardState(), None, [], False
         if broken:
             continue
         report.grades += 1
-        logged_before, logged_after = _state_from(row[4:10]), _state_from(row[10:16])
-        if logged_before != state:
+        logged_before = dataclasses.replace(_state_from(row[4:10]), **_memory_from(row[16]))
+        logged_after = dataclasses.replace(_state_from(row[10:16]), **_memory_from(row[17]))
+        graded_by = SchedulerSetting(*row[18:21]) if row[18] != "sm2" else SchedulerSetting()
+        scheduler = schedulers.get(graded_by)
+        if setting is not None and graded_by != setting:
+            # the deck changed scheduler (or FSRS its parameters) between these grades: the
+            # log was replayed into the new one's memory, due dates kept or rescheduled
+            if logged_before not in _switched(scheduler, entries, state):
+                mismatch(card_id, review_id, f"logged state before the grade {_show(logged_before)} is not "
+                                             f"the earlier grades replayed with {graded_by.name}")
+                broken = True
+                continue
+            state = logged_before
+        elif logged_before != state:
             mismatch(card_id, review_id, f"logged state before the grade {_show(logged_before)} is not the "
                                          f"state the earlier grades give {_show(state)}")
             broken = True
             continue
-        expected = review(state, grade, today=date.fromisoformat(day))
+        expected = scheduler.review(state, grade, today=date.fromisoformat(day))
         if logged_after != expected:
             mismatch(card_id, review_id, f"grade {grade} on {day} gives {_show(expected)}, "
                                          f"the log says {_show(logged_after)}")
             broken = True
             continue
-        state = expected
+        state, setting = expected, graded_by
+        entries.append((date.fromisoformat(day), grade))
     if current is not None and not broken:
-        _compare_final(current, state, states, mismatch)
+        _compare_final(current, state, setting, entries, states, schedulers, mismatch)
     graded = {row[0] for row in conn.execute(f"SELECT DISTINCT r.card_id FROM reviews r "
                                              f"WHERE r.kind = 'review' AND {_LIVE_REVIEW}")}
-    for card_id, stored in states.items():
+    for card_id, (stored, _deck) in states.items():
         if card_id not in graded and stored != CardState():
             mismatch(card_id, None, f"has state {_show(stored)} but no live grade in the log")
 
 
-def _compare_final(card_id, state, states, mismatch) -> None:
-    stored = states.get(card_id)
+class _Schedulers:
+    """The schedulers the log names, built once each, and each deck's setting now."""
+
+    def __init__(self, conn: sqlite3.Connection, *, old: bool):
+        self.conn = conn
+        self.built: dict[SchedulerSetting, object] = {}
+        self.decks, self.latest = {}, None
+        if not old:
+            self.decks = {row[0]: (row[1], row[2]) for row in conn.execute(
+                "SELECT deck_id, scheduler, desired_retention FROM deck_schedulers")}
+            self.latest = conn.execute("SELECT MAX(id) FROM fsrs_parameters").fetchone()[0]
+
+    def get(self, setting: SchedulerSetting):
+        if setting not in self.built:
+            parameters = None
+            if setting.parameters_id is not None:
+                row = self.conn.execute("SELECT parameters FROM fsrs_parameters WHERE id = ?",
+                                        (setting.parameters_id,)).fetchone()
+                parameters = json.loads(row[0]) if row else None
+            self.built[setting] = make_scheduler(setting.name, desired_retention=setting.desired_retention,
+                                                 parameters=parameters)
+        return self.built[setting]
+
+    def of_deck(self, deck_id: Optional[str]) -> SchedulerSetting:
+        name, retention = self.decks.get(deck_id, ("sm2", None))
+        return SchedulerSetting(name, retention, self.latest) if name == "fsrs" else SchedulerSetting()
+
+
+def _switched(scheduler, entries, state) -> list[CardState]:
+    return [switch(scheduler, entries, state), switch(scheduler, entries, state, reschedule=True)]
+
+
+def _compare_final(card_id, state, setting, entries, states, schedulers, mismatch) -> None:
+    stored, deck_id = states.get(card_id, (None, None))
     if stored is None:
         mismatch(card_id, None, "has grades in the log but no stored state")
-    elif stored != state:
+        return
+    now = schedulers.of_deck(deck_id)
+    if now != setting and stored in _switched(schedulers.get(now), entries, state):
+        return  # the deck switched after the last grade: the log replayed with the scheduler it has now
+    if stored != state:
         mismatch(card_id, None, f"stored state {_show(stored)} is not what its grades give {_show(state)}")
 
 
 def _show(state: CardState) -> str:
     due = state.due.isoformat() if state.due else "new"
-    return f"(reps {state.repetitions}, EF {state.ef / 100:.2f}, interval {state.interval}, due {due})"
+    memory = "" if state.stability is None else f", stability {state.stability:.4g}, difficulty {state.difficulty:.4g}"
+    return f"(reps {state.repetitions}, EF {state.ef / 100:.2f}, interval {state.interval}, due {due}{memory})"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The store's records: a card with its SM-2 state, a logged grade, a deck's counts, a sync's changes.
+"""The store's records: a card with its scheduler's state, a logged grade, a deck's counts, a sync's changes.
 
 Also the SQL fragments and row converters the rooms share (``_LIVE_REVIEW``: grades not undone).
 """
@@ -11,14 +11,14 @@ from datetime import date
 from typing import Optional
 
 from ..model import CardKind
-from ..sm2 import CardState
+from ..schedulers.state import CardState, memory_fields
 
 __all__ = ["CardRecord", "DeckSummary", "ReviewRecord", "SyncReport"]
 
 
 @dataclass(frozen=True)
 class CardRecord:
-    """A card as stored: its text, where it comes from, and its SM-2 state."""
+    """A card as stored: its text, where it comes from, and its state (``scheduler`` made it)."""
 
     id: str
     deck_id: str
@@ -32,6 +32,7 @@ class CardRecord:
     state: CardState
     suspended: bool = False
     buried_until: Optional[date] = None
+    scheduler: str = "sm2"
 
     def not_gradable(self, *, today: date, drill: bool) -> Optional[str]:
         """Why this card must not be graded now (None if it may be): it was retired or
@@ -94,7 +95,8 @@ def _iso(value: Optional[date]) -> Optional[str]:
 
 
 _CARD_COLUMNS = """c.id, c.deck_id, c.entry_id, c.kind, c.front, c.back, c.tags, c.source, c.retired,
-    s.repetitions, s.ef, s.interval, s.due, s.lapses, s.last_review, s.suspended, s.buried_until"""
+    s.repetitions, s.ef, s.interval, s.due, s.lapses, s.last_review, s.suspended, s.buried_until,
+    s.scheduler, s.memory"""
 _CARD_FROM = "FROM cards c JOIN card_state s ON s.card_id = c.id"
 # the review/drill rows that were not undone
 _LIVE_REVIEW = "r.kind IN ('review', 'drill') AND NOT EXISTS (SELECT 1 FROM reviews u WHERE u.undoes = r.id)"
@@ -102,13 +104,13 @@ _LIVE_REVIEW = "r.kind IN ('review', 'drill') AND NOT EXISTS (SELECT 1 FROM revi
 
 def _record_from_row(row) -> CardRecord:
     (cid, deck_id, entry_id, kind, front, back, tags, source, retired,
-     reps, ef, interval, due, lapses, last_review, suspended, buried_until) = row
+     reps, ef, interval, due, lapses, last_review, suspended, buried_until, scheduler, memory) = row
     return CardRecord(
         id=cid, deck_id=deck_id, entry_id=entry_id, kind=CardKind(kind), front=front, back=back,
         tags=tuple(json.loads(tags)), source=source, retired=bool(retired),
         state=CardState(repetitions=reps, ef=ef, interval=interval, due=_day(due),
-                        lapses=lapses, last_review=_day(last_review)),
-        suspended=bool(suspended), buried_until=_day(buried_until),
+                        lapses=lapses, last_review=_day(last_review), **_memory_from(memory)),
+        suspended=bool(suspended), buried_until=_day(buried_until), scheduler=scheduler,
     )
 
 
@@ -124,3 +126,13 @@ def _state_from(columns) -> CardState:
     reps, ef, interval, due, lapses, last_review = columns
     return CardState(repetitions=reps, ef=ef, interval=interval, due=_day(due), lapses=lapses,
                      last_review=_day(last_review))
+
+
+def _memory_json(state: CardState) -> Optional[str]:
+    """A state's scheduler memory as stored (``card_state.memory``, ``reviews.memory_*``)."""
+    memory = state.memory
+    return json.dumps(memory) if memory is not None else None
+
+
+def _memory_from(text: Optional[str]) -> dict:
+    return memory_fields(json.loads(text) if text else None)

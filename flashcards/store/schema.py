@@ -320,6 +320,35 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (sitting_id, position)
         )""",
     ],
+    # 7: schedulers beside SM-2 (flashcards/schedulers/). Each card's state says which scheduler
+    # made it and keeps that scheduler's memory as JSON (FSRS: stability and difficulty; NULL
+    # under SM-2); each logged grade says which scheduler, retention and parameters graded it
+    # (NULL: SM-2, as every row before this migration) with the memory before and after.
+    # A deck's scheduler and desired retention; the FSRS parameters fitted by `flash optimize`
+    # (the latest row is in use; none: FSRS's defaults).
+    [
+        "ALTER TABLE card_state ADD COLUMN scheduler TEXT NOT NULL DEFAULT 'sm2'",
+        "ALTER TABLE card_state ADD COLUMN memory TEXT",
+        "ALTER TABLE reviews ADD COLUMN scheduler TEXT",
+        "ALTER TABLE reviews ADD COLUMN retention REAL",
+        "ALTER TABLE reviews ADD COLUMN parameters_id INTEGER",
+        "ALTER TABLE reviews ADD COLUMN memory_before TEXT",
+        "ALTER TABLE reviews ADD COLUMN memory_after TEXT",
+        """CREATE TABLE deck_schedulers (
+            deck_id TEXT PRIMARY KEY REFERENCES decks(id),
+            scheduler TEXT NOT NULL CHECK (scheduler IN ('sm2', 'fsrs')),
+            desired_retention REAL CHECK (desired_retention IS NULL OR desired_retention BETWEEN 0.7 AND 0.99),
+            set_on TEXT NOT NULL
+        )""",
+        """CREATE TABLE fsrs_parameters (
+            id INTEGER PRIMARY KEY,
+            parameters TEXT NOT NULL,
+            reviews INTEGER NOT NULL,
+            report TEXT NOT NULL DEFAULT '{}',
+            fitted_on TEXT NOT NULL,
+            fitted_at TEXT NOT NULL
+        )""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
