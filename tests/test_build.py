@@ -125,11 +125,13 @@ def test_phrase_texts(built):
     last = built["a"].deck.phrases[-1]
     assert last.dont_say == "The model learns from your users over time."
 
-    row = by_id(built["b"].deck.phrases, "dont-say-we-own-the-model")
+    # Draft B's "Don't say" column holds what the buyer says: each row is a buyer line.
+    row = by_id(built["b"].deck.phrases, "buyer-we-own-the-model")
+    assert (row.buyer_says, row.dont_say) == ("We own the model", None)
     assert row.do_say == (
         "You'd own the fine-tuned weights; the base model underneath is licensed, not owned")
     assert row.why.startswith("Partial ownership is the accurate framing")
-    assert built["b"].deck.phrases[-1].dont_say == "We need it to be accurate about our data"
+    assert built["b"].deck.phrases[-1].buyer_says == "We need it to be accurate about our data"
 
     row = by_id(built["c"].deck.phrases, "dont-say-fine-tuning-is-expensive")
     assert row.do_say.startswith("A fine-tuning project typically runs a few thousand dollars")
@@ -139,28 +141,29 @@ def test_phrase_texts(built):
 @pytest.mark.parametrize("key", DRAFTS)
 def test_phrases_lose_their_surrounding_quotes(built, key):
     for row in built[key].deck.phrases:
-        for text in (row.dont_say, row.do_say, row.why):
+        for text in (row.dont_say or row.buyer_says, row.do_say, row.why):
             assert not (text.startswith('"') and text.endswith('"')), text
 
 
 def test_draft_a_analogs(built):
     tenant, events, idp = built["a"].deck.analogs
+    # the comparison sentence names both sides; what it says after the analog is where it holds
     assert tenant.concept == "Fine-tuning"
-    assert tenant.analog == "Tenant-Specific Policy Configuration"
-    assert tenant.id == "analog-fine-tuning-tenant-specific-policy-configuration"
-    assert tenant.holds.startswith(
-        "Fine-tuning is structurally similar to tenant-level policy configuration")
-    assert tenant.holds.endswith("The analogy holds for explaining customization to a buyer.")
-    assert tenant.breaks.startswith("It breaks when you push it too far:")
+    assert tenant.analog == "Tenant-level policy configuration in Okta"
+    assert tenant.id == "analog-fine-tuning-tenant-specific-policy-configuration"  # from the heading
+    assert tenant.holds == (
+        "You're taking a base capability and adjusting its behavior for a specific context without "
+        "rebuilding the engine underneath. For explaining customization to a buyer.")
+    assert tenant.breaks.startswith("When you push it too far: policy configuration doesn't change")
     assert tenant.breaks.endswith("you're running a new process).")
 
-    assert (events.concept, events.analog) == ("Inference cost", "Authentication Events")
+    assert (events.concept, events.analog) == ("Inference cost", "How Okta bills for authentication events")
+    assert events.holds.startswith("Per transaction, scaling with usage,")
     assert events.holds.endswith("already understand MAU or MFA transaction pricing.")
     assert events.breaks.startswith("Authentication events are largely stateless")  # "Where it breaks:" dropped
 
-    assert (idp.concept, idp.analog) == ("Pre-training", "Building Your Own IdP")
-    assert idp.holds.startswith(
-        "Pre-training is the AI equivalent of building your own identity provider")
+    assert (idp.concept, idp.analog) == ("Pre-training", "Building your own identity provider from scratch")
+    assert idp.holds.startswith("Nobody does it unless they have a very specific reason")
     assert idp.breaks is None
 
 
@@ -172,11 +175,10 @@ def test_draft_b_concept_mapping_is_one_analog_for_all_three_regimes(built):
     (mapping,) = built["b"].deck.analogs
     assert mapping.concept == "Pre-Training, Fine-Tuning and Inference"
     assert mapping.analog == "The directory schema"
-    assert mapping.holds.startswith(
-        "The closest IDAM analog to these three regimes is the directory schema.")
+    assert mapping.holds.startswith("Pre-training built the base schema")  # the comparison is not copied
     assert "Inference is the lookup" in mapping.holds
-    assert mapping.holds.endswith("The analogy holds for data flow and cost structure.")
-    assert mapping.breaks.startswith("It breaks for behavioral impact")
+    assert mapping.holds.endswith("per-millisecond. For data flow and cost structure.")
+    assert mapping.breaks.startswith("For behavioral impact, and that's the part that matters")
     assert "adding custom attributes to the schema doesn't change" in mapping.breaks
 
 
@@ -184,29 +186,77 @@ def test_draft_c_inline_analogs(built):
     policies, abac, trust = built["c"].deck.analogs
     assert policies.concept == "Fine-tuning a model"
     assert policies.analog == "Writing custom authentication policies in your IdP"
-    assert policies.holds.startswith(
-        "Fine-tuning a model is analogous to writing custom authentication policies")
-    assert policies.breaks.startswith("The analog breaks on reversibility")
+    assert policies.holds == ("Both take a general-purpose system and encode your organization's "
+                              "specific behavioral requirements.")
+    assert policies.breaks.startswith("On reversibility: you can delete a conditional access policy")
 
     assert (abac.concept, abac.analog) == ("RAG at inference time", "An ABAC attribute lookup")
-    assert abac.holds.endswith("The analog holds on architecture.")
-    assert abac.breaks.startswith("It breaks on authorization:")
+    assert abac.holds == ("The system queries an external data source at decision time rather than "
+                          "relying on static rules baked into the policy engine. On architecture.")
+    assert abac.breaks.startswith("On authorization: an ABAC lookup is governed by a PDP")
 
     assert trust.concept == "A model's weights"
     assert trust.analog == "The trust store in a federation architecture"
-    assert trust.holds.endswith("The analog holds on the read/write distinction.")
-    assert trust.breaks.startswith("It breaks on auditability:")
+    assert trust.holds.startswith("Pre-training builds the trust store from scratch.")
+    assert trust.holds.endswith("never writes to it. On the read/write distinction.")
+    assert trust.breaks.startswith("On auditability: modifying a trust store")
+
+
+@pytest.mark.parametrize("key", DRAFTS)
+def test_analog_points_lose_their_labels(built, key):
+    """No holds or breaks text starts with "It breaks ..." / "The analogy holds ..." or repeats
+    the comparison sentence that names the analog."""
+    label = re.compile(r"^(?:It|This|The analog(?:y|ue)?) (?:holds|breaks)\b|^Where it (?:holds|breaks)")
+    for analog in built[key].deck.analogs:
+        for text in filter(None, (analog.holds, analog.breaks)):
+            for sentence in re.split(r"(?<=[.!?])\s+", text):
+                assert not label.match(sentence), (analog.id, sentence)
+            assert analog.analog.lower() not in text.lower(), (analog.id, text)
 
 
 def test_what_each_draft_reports_as_skipped(built, lessons_dir):
     a, b, c = (notes(built[key]) for key in DRAFTS)
     assert [line for line, _ in a] == [0, 30]
-    assert [line for line, _ in b] == [0]
+    assert [line for line, _ in b] == [0, 32]
+    assert dict(b)[32] == (
+        "12 of the table's 12 rows under 'Don't say' read as the buyer's line (our/we want/a question, "
+        "not said to 'you'): written as buyer_says, check them (lines " + ", ".join(map(str, range(34, 46))) + ")")
     assert [line for line, _ in c] == [0, 14, 30]
     assert all(NO_TITLE in reason for line, reason in a + b + c if line == 0)
     assert "paragraph after the fields of 'Fine-Tuning'" in dict(c)[14]
     assert "not a phrase table" in dict(c)[30] and "3 rows" in dict(c)[30]
     assert all(s.path == str(lessons_dir / DRAFTS["c"]) for s in built["c"].skipped)
+
+
+# Each draft's prose that no entry uses, one note per section at its heading's line: (line, the
+# paragraphs' lines, whether part of the section is used).
+UNUSED = {
+    "a": [(1, [1], False), (21, [22], False), (23, [24], False), (25, [26, 27], False), (28, [29], False),
+          (33, [33], True), (46, [47, 48, 49, 50], False)],
+    "b": [(1, [1], False), (2, [3], False), (19, [20], False), (21, [22], False), (23, [24], False),
+          (25, [26, 27, 28, 29, 30], False)],
+    "c": [(1, [1, 2], False), (22, [23], False), (24, [25, 26, 27, 28], False), (35, [35], True),
+          (36, [37, 38, 39], False), (41, [41, 42, 43, 44], True), (59, [59, 60, 61, 62, 63, 64], True)],
+}
+
+
+@pytest.mark.parametrize("key", DRAFTS)
+def test_each_draft_reports_the_prose_no_entry_uses(built, key, lessons_dir):
+    result = built[key]
+    found = []
+    for note in result.unused:
+        assert note.path == str(lessons_dir / DRAFTS[key])
+        lines = [int(n) for n in re.search(r"lines? ([\d, ]+)\)", note.reason)[1].split(", ")]
+        found.append((note.line, lines, note.reason.endswith(")")))
+        assert note.reason.startswith(("text before the first heading", "section '")), note.reason
+    assert found == UNUSED[key]
+    assert result.lessons[0].unused == len(UNUSED[key])
+
+
+def test_unused_section_note_text(built):
+    a = {s.line: s.reason for s in built["a"].unused}
+    assert a[46] == "section 'What to Hold Onto' (4 paragraphs, lines 47, 48, 49, 50): no entry uses it"
+    assert a[33] == "section 'How to Say This in the Field': 1 paragraph no entry uses (line 33)"
 
 
 def test_untitled_draft_is_named_after_its_file(built):
@@ -237,6 +287,8 @@ def test_all_ids_are_valid_and_unique(built, markdown):
 def test_three_drafts_merge_into_one_deck(draft):
     result = build_deck([draft(k) for k in DRAFTS])
     assert (result.terms, result.phrases, result.analogs) == (9, 32, 7)
+    assert sum(1 for p in result.deck.phrases if p.buyer_says) == 12
+    assert len(result.unused) == sum(len(v) for v in UNUSED.values())
     assert result.duplicates_merged == 0
     assert [s.path for s in result.lessons] == [str(draft(k)) for k in DRAFTS]
     assert result.deck.source == ", ".join(DRAFTS.values())
@@ -246,7 +298,8 @@ def test_three_drafts_merge_into_one_deck(draft):
     assert all(re.fullmatch(r"pre-training-[0-9a-f]{6}", t.id) for t in pre[1:])
     # the per-draft notes are all kept, in lesson order
     assert [(s.path, s.line) for s in result.skipped] == [
-        (str(draft("a")), 0), (str(draft("a")), 30), (str(draft("c")), 14), (str(draft("c")), 30),
+        (str(draft("a")), 0), (str(draft("a")), 30), (str(draft("b")), 32), (str(draft("c")), 14),
+        (str(draft("c")), 30),
     ]
 
 
@@ -361,7 +414,7 @@ def test_merged_ids_stable_when_text_is_edited(tmp_path, draft):
 def test_markdown_lesson_title_and_counts(markdown):
     assert markdown.deck.name == "Lesson 7: Passwordless sign-in"
     assert markdown.deck.id == "lesson-7-passwordless-sign-in"
-    assert (markdown.terms, markdown.phrases, markdown.analogs) == (3, 4, 3)
+    assert (markdown.terms, markdown.phrases, markdown.analogs) == (3, 4, 2)
     assert markdown.lessons[0].title == "Lesson 7: Passwordless sign-in"
 
 
@@ -402,26 +455,27 @@ def test_markdown_lesson_phrases(markdown):
 
 
 def test_markdown_lesson_analogs(markdown):
-    device, fastpass, smart_card = markdown.deck.analogs
+    device, fastpass = markdown.deck.analogs
+    # the comparison sentence gives both sides; the heading's title only the id
     assert device.concept == "A device-bound credential"
-    assert device.analog == "Device Assurance Policies"
-    assert device.holds.endswith("The analogy holds for explaining why the device matters.")
-    assert device.breaks.startswith("It breaks on recovery:")  # the heading's second paragraph
+    assert device.analog == "An Okta device assurance policy"
+    assert device.id == "analog-device-bound-credential-device-assurance-policies"
+    assert device.holds == "Both tie access to a specific, trusted device. For explaining why the device matters."
+    assert device.breaks.startswith("On recovery: a device assurance policy")  # the heading's second paragraph
 
     assert fastpass.concept == "A synced passkey"
     assert fastpass.analog == "Okta FastPass on every device a user owns"
-    assert fastpass.breaks.startswith("The analogy breaks on control")
-
-    assert smart_card.concept == "A passkey"
-    assert smart_card.analog == "A smart card you can\u2019t lose in a parking lot"
-    assert smart_card.breaks is None
+    assert fastpass.holds == "One enrolment, many devices."
+    assert fastpass.breaks.startswith("On control, because the sync runs through Apple or Google")
+    # "A passkey is the digital equivalent of a smart card ..." is only the comparison: reported
 
 
 def test_markdown_lesson_reports_what_it_cannot_place(markdown):
     assert notes(markdown) == [
         (20, "paragraph after the fields of 'Passkey' is not a labelled field; not used"),
         (27, "unrecognised field 'What it costs' under 'Device-bound credential'; not used"),
-        (57, "analog 'A smart card you can\u2019t lose in a parking lot' states no breaking point"),
+        (57, "analog 'A smart card you can\u2019t lose in a parking lot' says neither where it holds "
+             "nor where it breaks (only what is compared with what); not used"),
         (59, "mentions an analogy but no sentence says what is compared with what "
              "(e.g. 'X is analogous to Y'); not used"),
         (69, "phrase row has no 'Why it matters' text; not used"),
@@ -520,23 +574,26 @@ def test_analogs_in_markdown_sections(tmp_path):
     result = build_deck([lesson])
     found = [(a.concept, a.analog, a.holds, a.breaks) for a in result.deck.analogs]
     assert found == [
-        # "It works like ...": the pronoun is the term above
-        ("Passkey", "FastPass", "It works like Okta FastPass on a managed laptop.",
-         "The analogy breaks on enrolment."),
+        # "It works like ...": the pronoun is the term above; the sentence names the analog
+        ("Passkey", "Okta FastPass on a managed laptop", None, "On enrolment."),
         # no sentence names the concept, but the heading sits under the Passkey term
         ("Passkey", "Sessions",
          "Session tokens and passkeys both prove who you are without a password.",
-         "It breaks on lifetime: a session expires, a passkey does not."),
+         "On lifetime: a session expires, a passkey does not."),
         # a section of several analogies: one entry each
-        ("Tokens", "API calls", "Tokens are analogous to API calls.",
-         "The analog breaks on output pricing."),
-        ("A context window", "A session",
-         "A context window is analogous to a session. The analog holds on size limits.", None),
+        ("Tokens", "API calls", None, "On output pricing."),
+        ("A context window", "A session", "On size limits.", None),
     ]
     assert notes(result) == [
+        (7, "analog 'FastPass' states no point where it holds"),
+        (22, "analog 'API calls' states no point where it holds"),
         (24, "analog 'A session' states no breaking point"),
         (30, "mentions an analogy but no sentence says what is compared with what "
              "(e.g. 'X is analogous to Y'); not used"),
+    ]
+    assert [(s.line, s.reason) for s in result.unused] == [
+        (16, "section 'Bold heading line' (1 paragraph, line 18): no entry uses it"),
+        (28, "section 'Loose ends': 2 paragraphs no entry uses (lines 28, 32)"),
     ]
     # "Retrieval is like a directory lookup." says neither where it holds nor breaks: not an analogy
     assert not any("Retrieval" in a.concept for a in result.deck.analogs)
@@ -561,9 +618,9 @@ def test_bare_line_lesson_without_blank_lines(tmp_path):
     assert (term.term, term.definition, term.whos_behind_it) == (
         "Token", "A piece of a word.", "Every model vendor.")
     (analog,) = result.deck.analogs
-    assert (analog.concept, analog.analog) == ("Tokens", "MAU pricing")
-    assert analog.holds == "Tokens map to monthly active users. The analogy holds for budgeting."
-    assert analog.breaks == "It breaks on output tokens, which cost more."
+    assert (analog.concept, analog.analog) == ("Tokens", "Monthly active users")
+    assert analog.holds == "For budgeting."
+    assert analog.breaks == "On output tokens, which cost more."
     assert notes(result) == [
         (5, "paragraph after the fields of 'Token' is not a labelled field; not used")]
 

@@ -40,10 +40,15 @@ def test_escaped_punctuation_is_plain_text(built):
 
 def test_bulleted_analog_points_lose_their_labels(built):
     (analog,) = built.deck.analogs
-    assert (analog.concept, analog.analog) == ("An AI agent", "Service accounts")
+    # the comparison sentence ("An AI agent is analogous to a service account ...") is the analog,
+    # neither dropped nor copied into holds; the heading's title gives only the id
+    assert (analog.concept, analog.analog) == ("An AI agent", "A service account with delegated access")
+    assert analog.id == "analog-ai-agent-service-accounts"
     assert analog.holds == "Both act without a person at the keyboard, under credentials someone granted."
     assert analog.breaks == "A service account runs fixed code; an agent decides at run time which tools to call."
     assert not built.skipped
+    assert [(s.line, s.reason) for s in built.unused] == [
+        (1, "text under the title 'Lesson 9: Agents in the identity stack' (1 paragraph, line 3): no entry uses it")]
 
 
 @pytest.mark.parametrize("heading, term", [

@@ -35,12 +35,20 @@ def test_summary(runner, lessons_dir, tmp_path):
     out = tmp_path / "draft-a.yaml"
     result = build(runner, lessons_dir / DRAFT_A, "-o", out)
     output = result.output
-    for heading in ("lesson", "terms", "phrase pairs", "analogs", "skipped"):
+    for heading in ("lesson", "terms", "phrase pairs", "analogs", "skipped", "unused"):
         assert heading in output
-    assert re.search(r"000_ea2d161741e671bb\.txt\D+3\D+10\D+3\D+2\D", output), output
+    assert re.search(r"000_ea2d161741e671bb\.txt\D+3\D+10\D+3\D+2\D+7\D", output), output
     assert "Not placed in any entry:\n" in output
     assert f"{lessons_dir / DRAFT_A}:30: {NO_BREAKING_POINT}\n" in output
     assert f"{lessons_dir / DRAFT_A}: no title found" in output
+    # every prose section no entry uses, with its line, after its count
+    unused = output.split("Prose no entry uses (7 sections; add cards for what matters, or leave it out):\n")[1]
+    assert unused.startswith(
+        f"{lessons_dir / DRAFT_A}:1: text before the first heading (1 paragraph, line 1): no entry uses it\n")
+    assert (f"{lessons_dir / DRAFT_A}:46: section 'What to Hold Onto' (4 paragraphs, lines 47, 48, 49, 50): "
+            "no entry uses it\n") in unused
+    text = out.read_text(encoding="utf-8")
+    assert f"#   {lessons_dir / DRAFT_A}:21: section 'Comparison: Three Scenarios" in text
     assert output.endswith(
         f"Wrote {out}. Review it, then: flash validate {out} && flash import {out}\n")
 
@@ -50,11 +58,12 @@ def test_several_lessons_merge_into_one_deck(runner, lessons_dir, tmp_path):
     result = build(runner, *(lessons_dir / d for d in DRAFTS), "--id", "lesson-04-draft",
                    "--name", "Lesson 4 (draft)", "-o", out)
     assert result.exit_code == 0, result.output
-    assert re.search(r"deck\D+9\D+32\D+7\D+3\D", result.output), result.output
+    assert re.search(r"deck\D+9\D+32\D+7\D+4\D+20\D", result.output), result.output
     deck, problems = check_file(out)
     assert problems == []
     assert (deck.id, deck.name) == ("lesson-04-draft", "Lesson 4 (draft)")
     assert len(deck.entries) == 48
+    assert sum(1 for p in deck.phrases if p.buyer_says) == 12  # draft B's buyer lines
     assert "no title found" not in result.output
     assert "duplicate" not in result.output
 
@@ -92,7 +101,7 @@ def test_markdown_lesson_summary(runner, tmp_path):
     out = tmp_path / "sub" / "passwordless.yaml"  # missing folders are created
     result = build(runner, MARKDOWN_LESSON, "-o", out)
     assert result.exit_code == 0, result.output
-    assert re.search(r"lesson_markdown\.md\D+3\D+4\D+3\D+6\D", result.output), result.output
+    assert re.search(r"lesson_markdown\.md\D+3\D+4\D+2\D+6\D+1\D", result.output), result.output
     note = "unrecognised field 'What it costs' under 'Device-bound credential'; not used"
     assert f"{MARKDOWN_LESSON}:27: {note}\n" in result.output
     assert check_file(out)[1] == []

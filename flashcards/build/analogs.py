@@ -64,21 +64,55 @@ class _Mapping(NamedTuple):
     concept: str
     analog: str
     strong: bool
+    index: int = 0  # the comparison sentence's place among the sentences
+    rest: str = ""  # what that sentence says after the analog ("... Y: both do Z."), as a sentence
 
 
 def _find_mapping(sentences: list[str]) -> Optional[_Mapping]:
-    for sentence in sentences:
+    for index, sentence in enumerate(sentences):
         sentence = sentence.strip(_QUOTE_CHARS)
         for pattern, strong in _MAPPINGS:
             match = pattern.match(sentence)
             if not match:
                 continue
             concept = match["concept"].rsplit(", ", 1)[-1].strip(_QUOTE_CHARS)
-            analog = _ANALOG_END.split(match["analog"], maxsplit=1)[0]
+            tail = match["analog"]
+            end = _ANALOG_END.search(tail)
+            analog, rest = (tail[:end.start()], _rest_of(tail, end)) if end else (tail, "")
             analog = analog.strip(_QUOTE_CHARS).rstrip(".!?,").strip()
             if 0 < len(concept.split()) <= 8 and analog:
-                return _Mapping(concept, analog, strong)
+                return _Mapping(concept, analog, strong, index, rest)
     return None
+
+
+def _rest_of(tail: str, end: re.Match) -> str:
+    """The comparison sentence after its analog: "— both take ..." -> "Both take ...";
+    ", because both ..." -> "Because both ..."."""
+    separator = end.group(0).strip()
+    rest = tail[end.start():] if separator[:1] in ",(" else tail[end.end():]
+    rest = rest.strip(" ,;:-\u2014\u2013")
+    return _capitalize(rest) if any(ch.isalnum() for ch in rest) else ""
+
+
+# "It breaks on authorization:", "The analogy holds for ...": the label a holds or breaks point
+# starts with. Dropped, so the answer reads "On authorization: ..." / "For data flow ...".
+_POINT_SENTENCE_LABEL = re.compile(
+    r"^(?:it|this|that|the\s+(?:okta\s+|idam\s+)?(?:analog(?:y|ue)?|comparison|parallel|mapping))\s+"
+    r"(?:only\s+|also\s+|still\s+|really\s+|clearly\s+)?"
+    r"(?:holds?(?:\s+up)?|breaks?(?:\s+down)?|falls\s+apart|fails)\b[\s:,]*", re.I)
+
+
+def _drop_label(sentence: str) -> str:
+    """The sentence without a leading "It breaks" / "The analogy holds" ('' if nothing is left)."""
+    match = _POINT_SENTENCE_LABEL.match(sentence)
+    if not match:
+        return sentence
+    rest = sentence[match.end():].strip()
+    return _capitalize(rest) if any(ch.isalnum() for ch in rest) else ""
+
+
+def _unlabelled(text: str) -> str:
+    return " ".join(filter(None, (_drop_label(s) for s in _sentences(text))))
 
 
 # "Where it holds:" / "Where the analogy breaks:" (or a bare "Holds:" / "Breaks:" starting a
@@ -141,8 +175,14 @@ class _Analogs:
             self.skip(heading.line,
                       f"analog heading '{heading.text}' has no text under it; not used")
             return
-        self._analog(heading.line, " ".join(u.text for u in texts), title, title or heading.text,
+        # A later paragraph that draws an analogy of its own ("Tokens map onto MAUs ... It breaks
+        # on ...") is a second analog under the heading, not more of the first one's points.
+        own = texts[:1] + [u for u in texts[1:] if u not in standalone]
+        self._analog(heading.line, " ".join(u.text for u in own), title, title or heading.text,
                      parent=self._parent_term(heading))
+        for unit in texts[1:]:
+            if unit in standalone:
+                self._inline_analog(unit)
 
     def _parent_term(self, heading: _Unit) -> Optional[str]:
         """The term whose Markdown section holds this heading ("## Passkey" > "### Analog")."""
@@ -170,9 +210,11 @@ class _Analogs:
                 parent: Optional[str] = None) -> bool:
         sentences = _sentences(text)
         mapping = _find_mapping(sentences)
-        if mapping is not None:
+        if mapping is not None:  # the comparison sentence names both sides; the rest of it holds
             concept = self._resolve(mapping.concept, line, text)
-            analog = title or _capitalize(mapping.analog)
+            analog = _capitalize(mapping.analog)
+            sentences = sentences[:mapping.index] + [mapping.rest] * bool(mapping.rest) \
+                + sentences[mapping.index + 1:]
         elif title and parent:  # "### Okta analog: X" nested under the term it explains
             concept, analog = parent, title
         else:
@@ -180,6 +222,11 @@ class _Analogs:
                             "(e.g. 'Fine-tuning is like ...'); not used")
             return False
         holds, breaks = _labelled_points(" ".join(sentences)) or _holds_and_breaks(sentences)
+        holds, breaks = _unlabelled(holds), _unlabelled(breaks)
+        if not holds and not breaks:
+            self.skip(line, f"analog '{label}' says neither where it holds nor where it breaks "
+                            "(only what is compared with what); not used")
+            return False
         if not breaks:
             self.skip(line, f"analog '{label}' states no breaking point")
         if not holds:
@@ -191,9 +238,9 @@ class _Analogs:
             values["breaks"] = breaks
         base = "-".join(filter(None, [
             "analog", slugify(concept, max_words=3, drop_stop_words=True),
-            slugify(analog, max_words=4, drop_stop_words=True),
-        ]))
-        key = f"{_fold(concept)}\0{_fold(analog)}"
+            slugify(title or analog, max_words=4, drop_stop_words=True),
+        ]))  # a heading's title, when there is one, is the stabler key
+        key = f"{_fold(concept)}\0{_fold(title or analog)}"
         self.analogs.append(_Draft("analogs", line, values, base, key, [self.source]))
         return True
 

@@ -9,7 +9,7 @@ from typing import Optional
 from ..errors import BuildError
 from ._text import _UNPRINTABLE, _sentences
 from .analogs import _MENTIONS_ANALOGY, _Analogs, _find_mapping
-from .document import _LESSON_TITLE, _analog_heading, _heading_like, _scan, _Unit
+from .document import _HEADING_NUMBER, _LESSON_TITLE, _analog_heading, _heading_like, _scan, _Unit
 from .fields import _TermSections
 from .results import Skipped, _Draft
 from .tables import _PhraseTables
@@ -39,6 +39,7 @@ class _Lesson(_TermSections, _PhraseTables, _Analogs):
         except OSError as exc:
             raise BuildError(f"{path}: cannot read: {exc.strerror or exc}") from None
         self.skipped: list[Skipped] = []
+        self.unused: list[Skipped] = []  # prose sections (or their paragraphs) no entry uses
         text = self._printable(text)
         self.units = _scan(text)
         self.terms: list[_Draft] = []
@@ -74,10 +75,13 @@ class _Lesson(_TermSections, _PhraseTables, _Analogs):
     # -- structure --
 
     def _find_title(self) -> tuple[Optional[str], Optional[_Unit]]:
-        for unit in self.units:
-            if unit.kind == "heading" and unit.level == 1:
-                return unit.text, unit
         first = self.units[0] if self.units else None
+        if first is not None and first.kind == "text" and _LESSON_TITLE.match(first.text) \
+                and len(first.text.split()) <= 15:  # Word's bold title paragraph, then "# 1. Term"
+            return first.text, first
+        for unit in self.units:
+            if unit.kind == "heading" and unit.level == 1 and not _HEADING_NUMBER.match(unit.text):
+                return unit.text, unit
         if first is not None and first.kind == "text" and _heading_like(first.text) \
                 and first.label is None and not _analog_heading(first.text) \
                 and not (len(self.units) > 1 and self.units[1].kind == "field"):
@@ -115,12 +119,41 @@ class _Lesson(_TermSections, _PhraseTables, _Analogs):
             if analog is not None:
                 self._analog_section(heading, body, analog[1])
                 return
+        unused = []
         for unit in body:
             if unit.kind == "field":
                 self.skip(unit.line,
                           f"'{unit.label}' field is not under a heading naming a concept; not used")
-            else:
-                self._loose(unit)
+                continue
+            before = self._progress()
+            self._loose(unit)
+            if unit.kind == "text" and self._progress() == before:  # neither used nor reported
+                unused.append(unit)
+        if unused:
+            self._report_unused(heading, body, unused)
+
+    def _progress(self) -> tuple[int, int, int]:
+        return len(self.skipped), len(self.phrases), len(self.analogs)
+
+    def _report_unused(self, heading: Optional[_Unit], body: list[_Unit], unused: list[_Unit]) -> None:
+        """One note per section for its prose that no entry uses, with its lines."""
+        if heading is None:
+            name = "text before the first heading"
+        elif heading is self.title_unit:
+            name = f"text under the title '{heading.text}'"
+        else:
+            name = f"section '{heading.text}'"
+        n = len(unused)
+        lines = ", ".join(str(u.line) for u in unused)
+        paragraphs = f"{n} paragraph{'s' if n != 1 else ''}"
+        where = f"line{'s' if n != 1 else ''} {lines}"
+        if len(unused) == len(body):
+            line = heading.line if heading is not None else unused[0].line
+            reason = f"{name} ({paragraphs}, {where}): no entry uses it"
+        else:
+            line = unused[0].line
+            reason = f"{name}: {paragraphs} no entry uses ({where})"
+        self.unused.append(Skipped(self.label, line, reason))
 
     def _loose(self, unit: _Unit, *, where: Optional[str] = None) -> None:
         """A table, or a paragraph outside a term's fields: an analogy, or reported if it

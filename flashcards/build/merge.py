@@ -79,12 +79,14 @@ def build_deck(
     summaries = tuple(
         LessonSummary(
             path=r.label, title=r.title, terms=len(r.terms), phrases=len(r.phrases),
-            analogs=len(r.analogs), skipped=len(r.skipped),
+            analogs=len(r.analogs), skipped=len(r.skipped), unused=len(r.unused),
         )
         for r in readers
     )
     skipped = tuple(s for r in readers for s in r.skipped)
-    return BuildResult(deck=deck, lessons=summaries, skipped=skipped, duplicates_merged=merged)
+    unused = tuple(s for r in readers for s in sorted(r.unused, key=lambda s: s.line))
+    return BuildResult(deck=deck, lessons=summaries, skipped=skipped, duplicates_merged=merged,
+                       unused=unused)
 
 
 def draft_header(result: BuildResult) -> str:
@@ -97,4 +99,7 @@ def draft_header(result: BuildResult) -> str:
     if result.skipped:
         lines.append("Not placed in any entry (check these in the lesson):")
         lines.extend(f"  {s}" for s in result.skipped)
+    if result.unused:
+        lines.append("Prose no entry uses (add cards for what matters, or leave it out):")
+        lines.extend(f"  {s}" for s in result.unused)
     return "\n".join(lines)

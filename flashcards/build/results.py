@@ -37,6 +37,7 @@ class LessonSummary:
     phrases: int
     analogs: int
     skipped: int
+    unused: int = 0  # prose sections with paragraphs no entry uses
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class BuildResult:
     lessons: tuple[LessonSummary, ...]
     skipped: tuple[Skipped, ...]
     duplicates_merged: int = 0
+    # Prose no entry uses: one note per section, at its heading's line (or its first
+    # unused paragraph's), naming the paragraphs' lines.
+    unused: tuple[Skipped, ...] = ()
 
     @property
     def terms(self) -> int:

@@ -34,11 +34,13 @@ def build(lessons: tuple[Path, ...], output: Optional[Path], deck_id: Optional[s
 
     Finds terms (a heading, then "What it is:", "What it does:", "Who's
     behind it:", "What makes it distinct:"), phrase pairs (tables with "Don't
-    say" and "Do say" columns) and Okta analogs (where they hold and where
-    they break). Several lessons merge into one deck; exact duplicates are
-    merged. Prints what it found and, as FILE:LINE: REASON, everything it
-    could not place, and the draft's `flash lint` findings (answers over 60
-    words, leaks, near-duplicates). Review the draft, then validate and import
+    say" and "Do say" columns; a "Don't say" line in the buyer's voice, or a
+    "The buyer says" column, becomes a buyer line) and Okta analogs (the
+    comparison sentence names the concept and the analog; the rest is where
+    it holds and where it breaks). Several lessons merge into one deck; exact
+    duplicates are merged. Prints what it found and, as FILE:LINE: REASON,
+    everything it could not place, each prose section no entry uses, and the
+    draft's `flash lint` findings. Review the draft, then validate and import
     it.
 
     Example: flash build lessons/lesson-07.md --id lesson-07-passwordless
@@ -57,19 +59,19 @@ def build(lessons: tuple[Path, ...], output: Optional[Path], deck_id: Optional[s
 
     table = Table(title=f"Deck {escape(result.deck.id)}", title_justify="left")
     table.add_column("lesson")
-    for heading in ("terms", "phrase pairs", "analogs", "skipped"):
+    for heading in ("terms", "phrase pairs", "analogs", "skipped", "unused"):
         table.add_column(heading, justify="right")
     for lesson in result.lessons:
         table.add_row(escape(Path(lesson.path).name), str(lesson.terms), str(lesson.phrases),
-                      str(lesson.analogs), str(lesson.skipped))
+                      str(lesson.analogs), str(lesson.skipped), str(lesson.unused))
     if len(result.lessons) > 1:
         table.add_section()
         table.add_row("deck", str(result.terms), str(result.phrases), str(result.analogs),
-                      str(len(result.skipped)))
+                      str(len(result.skipped)), str(len(result.unused)))
 
     if not result.deck.entries:
         console().print(table)
-        for note in result.skipped:
+        for note in result.skipped + result.unused:
             click.echo(str(note))
         raise click.ClickException("found no terms, phrase tables or analogs: nothing to write")
     output_target(out, error=BuildError)  # a folder, device or FIFO is refused, --force or not
@@ -90,6 +92,12 @@ def build(lessons: tuple[Path, ...], output: Optional[Path], deck_id: Optional[s
     if result.skipped:
         click.echo("Not placed in any entry:")
         for note in result.skipped:
+            click.echo(str(note))
+    if result.unused:
+        n = len(result.unused)
+        click.echo(f"Prose no entry uses ({n} section{'s' if n != 1 else ''}; add cards for what "
+                   "matters, or leave it out):")
+        for note in result.unused:
             click.echo(str(note))
     findings = lint_decks([_deck])
     if findings:
