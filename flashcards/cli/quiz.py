@@ -182,6 +182,11 @@ def roster_list(db_path, today) -> None:
               help="Attempts allowed per learner. [default: no limit]")
 @click.option("--time-limit", type=click.IntRange(min=1), metavar="MIN",
               help="Minutes per attempt; answers after the limit are dropped. [default: none]")
+@click.option("--question-seconds", type=click.IntRange(min=1), metavar="N",
+              help="Seconds per question when served (flash quiz serve); a slower answer does not count. "
+                   "[default: none]")
+@click.option("--show-answers", is_flag=True,
+              help="When served, the learner's result shows the right answers of the questions missed.")
 @click.option("--seed", type=int, metavar="S",
               help="The same pool of items again with the same seed. [default: random]")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
@@ -189,7 +194,7 @@ def roster_list(db_path, today) -> None:
 @html_option
 @common_options
 def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size, kinds, attempts, time_limit,
-           seed, output, html, db_path, today) -> None:
+           seed, output, html, db_path, today, question_seconds=None, show_answers=False) -> None:
     """Create a quiz from decks (the shipped decks if no PATH) and one personal paper per learner.
 
     The pool holds every eligible item of the chosen kinds (or --pool N of
@@ -235,7 +240,8 @@ def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size
         quiz_id = quizzes.free_id(quiz_id_for(title, secrets.token_hex(3)))
         made = Quiz(id=quiz_id, title=title, pass_mark=pass_mark, questions=items, seed=seed,
                     kinds=tuple(dict.fromkeys(q.kind for q in items)), deck_ids=tuple(d.id for d in decks),
-                    max_attempts=attempts, time_limit=time_limit, created_on=day.isoformat(), question_count=count)
+                    max_attempts=attempts, time_limit=time_limit, created_on=day.isoformat(), question_count=count,
+                    question_seconds=question_seconds, show_answers=show_answers)
         folder = output or Path("exports") / quiz_id
         papers, pages = _issue_and_write(made, learners, folder, html=html)
         try:
@@ -248,6 +254,8 @@ def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size
     limits = [f"pass mark {pass_mark}%", f"{_plural(attempts, 'attempt')}" if attempts else "unlimited attempts"]
     if time_limit:
         limits.append(f"{time_limit}-minute limit")
+    if question_seconds:
+        limits.append(f"{question_seconds} s per question when served")
     out = console()
     _say(out, f"Created quiz {quiz_id}: {title}")
     _say(out, f"Pool of {len(items)} items ({mix}) from {', '.join(d.id for d in decks)}; "
@@ -1041,3 +1049,6 @@ def practice(paths, count, kinds, seed, db_path, today) -> None:
     _say(out, f"Practice: {right} of {asked} right.")
     if due:
         _say(out, f"{_plural(len(due), 'card')} due today from this practice: run 'flash review'.")
+
+
+from . import quiz_serve  # noqa: E402,F401  (registers 'serve' and 'invite' on this group)
