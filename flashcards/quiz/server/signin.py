@@ -73,9 +73,14 @@ async def signout(request: Request) -> Response:
     return response
 
 
+async def no_icon(request: Request) -> Response:
+    return Response(status_code=204)  # browsers ask for one; the pages have none
+
+
 def routes() -> list[Route]:
     return [
         Route("/", home, name="home"),
+        Route("/favicon.ico", no_icon, name="favicon"),
         Route("/i/{token}", link, name="link"),
         Route("/signout", signout, methods=["POST"], name="signout"),
     ]
