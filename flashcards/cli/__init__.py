@@ -28,6 +28,7 @@ COMMANDS = {
     "suspend": "flashcards.cli.stats:suspend",
     "unsuspend": "flashcards.cli.stats:unsuspend",
     "scheduler": "flashcards.cli.schedulers:scheduler",
+    "optimize": "flashcards.cli.schedulers:optimize",
     "export": "flashcards.cli.export:export",
     "quiz": "flashcards.cli.quiz:quiz",
     "db": "flashcards.cli.db:db",
