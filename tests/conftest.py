@@ -108,7 +108,8 @@ def flash_process(*args, cwd: Path, env: dict | None = None, timeout: float = 12
     ``input`` is its standard input (none: an empty one)."""
     environ = {k: v for k, v in os.environ.items()
                if k != "SOURCE_DATE_EPOCH" and not k.startswith("FLASH_")}
-    environ.update(COLUMNS="200", XDG_DATA_HOME=str(cwd / "xdg-data"), PYTHONPATH=str(PACKAGE_ROOT))
+    environ.update(COLUMNS="200", XDG_DATA_HOME=str(cwd / "xdg-data"), XDG_CONFIG_HOME=str(cwd / "xdg-config"),
+                   PYTHONPATH=str(PACKAGE_ROOT))
     environ.update(env or {})
     return subprocess.run([sys.executable, "-m", "flashcards", *map(str, args)], cwd=cwd,
                           env=environ, capture_output=True, text=True, timeout=timeout,
@@ -151,6 +152,11 @@ def lessons_dir() -> Path:
     return path
 
 
+# every variable the CLI reads: a developer's own settings never reach a test
+FLASH_VARIABLES = ("FLASH_DB", "FLASH_TODAY", "FLASH_DAY_STARTS_AT", "FLASH_CONFIG", "FLASH_NEW", "FLASH_REVIEWS",
+                   "FLASH_DECKS", "FLASH_BUSY_TIMEOUT")
+
+
 @pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "flash.db"
@@ -158,13 +164,13 @@ def db_path(tmp_path):
 
 @pytest.fixture
 def runner(tmp_path):
-    # Unset the FLASH_* variables a developer may have exported, keep XDG data
-    # inside tmp_path, and give rich a wide console so lines are not wrapped.
+    # Unset the FLASH_* variables a developer may have exported, keep XDG data and
+    # config inside tmp_path (no config file of the user's applies), and give rich a
+    # wide console so lines are not wrapped.
     return CliRunner(env={
-        "FLASH_DB": None,
-        "FLASH_TODAY": None,
-        "FLASH_DAY_STARTS_AT": None,
+        **{name: None for name in FLASH_VARIABLES},
         "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
         "COLUMNS": "200",
     })
 

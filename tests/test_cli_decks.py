@@ -212,10 +212,16 @@ def test_import_unreadable_deck(invoke, db_path, tmp_path):
     assert f"{path}:2: not UTF-8 text (invalid continuation byte at byte 15)" in result.stderr
 
 
-def test_validate_needs_a_path(invoke, db_path):
+def test_validate_defaults_to_the_shipped_decks_like_its_siblings(invoke, db_path):
+    from flashcards.decks import load_decks, shipped_decks_dir
+    from flashcards.model import cards_for_deck
+
+    shipped = load_decks([shipped_decks_dir()])
     result = invoke("validate", "--db", db_path, "--today", TODAY)
-    assert result.exit_code == 2
-    assert "Error: Missing argument 'PATHS...'." in result.stderr
+    assert result.exit_code == 0, result.output
+    cards = sum(len(cards_for_deck(d)) for d in shipped)
+    assert result.stdout.startswith(f"OK: {len(shipped)} deck")
+    assert f"{cards} cards" in result.stdout
 
 
 def test_import_a_folder(invoke, db_path, write_deck, sample_deck_text):

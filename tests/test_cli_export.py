@@ -72,7 +72,7 @@ def export_anki(runner, *args, env=None):
 
 
 def run_flash(*args, cwd: Path):
-    """`flash export anki` as a process in ``cwd``, for the default ``exports/`` folder."""
+    """`flash export anki` as a process in ``cwd``: the default folder must not depend on it."""
     return flash_process("export", "anki", *args, cwd=cwd)
 
 
@@ -83,12 +83,14 @@ def row(name: str, notes: int, cards: int) -> re.Pattern:
 def test_writes_one_package_per_deck_into_exports(decks, tmp_path):
     result = run_flash("decks/sample.yaml", "decks/other.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    exports = tmp_path / "exports"
+    # one documented place beside the default database, never the folder the user stands in
+    assert not (tmp_path / "exports").exists()
+    exports = tmp_path / "xdg-data" / "flashcards" / "exports"
     assert sorted(p.name for p in exports.iterdir()) == ["other-deck.apkg", "sample-deck.apkg"]
     size = (exports / "sample-deck.apkg").stat().st_size
     out = result.stdout
-    assert re.search(rf"^Wrote exports/sample-deck\.apkg \({size / 1000:.1f} kB\)", out, re.M)
-    assert re.search(r"^Wrote exports/other-deck\.apkg \(\d+\.\d kB\)", out, re.M)
+    assert re.search(rf"^Wrote {re.escape(str(exports))}/sample-deck\.apkg \({size / 1000:.1f} kB\)", out, re.M)
+    assert re.search(rf"^Wrote {re.escape(str(exports))}/other-deck\.apkg \(\d+\.\d kB\)", out, re.M)
     # in the order a learner meets them in Anki: the lesson's deck (terms), its sub-decks,
     # then each entry's other cards in the follow-up deck
     assert re.search(r"^\s*Sample deck\s+1\s+1\s*\n\s*Sample deck::Analogs\s+1\s+1\s*\n"
@@ -104,9 +106,10 @@ def test_shipped_decks_by_default(tmp_path):
     result = run_flash(cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     shipped = load_decks([shipped_decks_dir()])
+    exports = tmp_path / "xdg-data" / "flashcards" / "exports"
     for deck in shipped:
-        assert (tmp_path / "exports" / f"{deck.id}.apkg").is_file()
-        assert f"Wrote exports/{deck.id}.apkg (" in result.stdout
+        assert (exports / f"{deck.id}.apkg").is_file()
+        assert f"Wrote {exports}/{deck.id}.apkg (" in result.stdout
     lesson = next(d for d in shipped if d.id == "lesson-04-ai-lifecycle")
     assert row("Total", len(lesson.entries), len(cards_for_deck(lesson))).search(result.stdout)
 

@@ -12,7 +12,10 @@ import importlib
 import click
 
 from .. import __version__
-from ._common import CONTEXT_SETTINGS
+from ._common import CONTEXT_SETTINGS, global_options
+
+# exit statuses, as documented (flash --help, the docs' exit-code table)
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 # command name -> "module:attribute", in the order `flash --help` lists them
 COMMANDS = {
@@ -32,6 +35,7 @@ COMMANDS = {
     "export": "flashcards.cli.export:export",
     "quiz": "flashcards.cli.quiz:quiz",
     "db": "flashcards.cli.db:db",
+    "config": "flashcards.cli.config:config",
 }
 
 
@@ -81,6 +85,9 @@ class FlashGroup(click.Group):
             raise click.ClickException(inert(str(exc))) from exc
         except sqlite3.Error as exc:  # a path the store did not translate: still one line, no traceback
             raise click.ClickException(inert(f"database error: {exc}")) from exc
+        except KeyboardInterrupt:  # Ctrl-C outside review (which ends with its summary itself)
+            click.echo("Interrupted.", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
         except OSError as exc:  # e.g. a path too long for the file system
             where = f"{exc.filename}: " if exc.filename else ""
             raise click.ClickException(inert(f"{where}{exc.strerror or exc}")) from exc
@@ -95,6 +102,7 @@ def problem_count(problems) -> str:
 
 @click.group(cls=FlashGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(version=__version__, prog_name="flash")
+@global_options
 def cli():
     """Spaced-repetition flashcards for sales-enablement lessons.
 
@@ -102,7 +110,9 @@ def cli():
     Anki, and run certification quizzes.
 
     Every command takes --db PATH (env FLASH_DB) and --today YYYY-MM-DD
-    (env FLASH_TODAY).
+    (env FLASH_TODAY), after the command or before it (flash --db X decks).
+    Settings: flash config. Exit status: 0 ok, 1 error, 2 usage error,
+    130 interrupted.
 
     Example: flash review
     """

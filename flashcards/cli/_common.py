@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Optional
 
 import click
 
+from ..errors import FlashcardsError
+
 if TYPE_CHECKING:  # imported lazily at run time to keep `flash --help` fast
     from rich.console import Console
 
@@ -21,7 +23,22 @@ if TYPE_CHECKING:  # imported lazily at run time to keep `flash --help` fast
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+# Where the root group keeps --db and --today given before the subcommand (flash --db X decks).
+GLOBAL = "flashcards.global"
+
+
+def _given_before(ctx, name: str):
+    return ctx.find_root().meta.get(GLOBAL, {}).get(name)
+
+
+def _from_command_line(ctx, param) -> bool:
+    return ctx.get_parameter_source(param.name) == click.core.ParameterSource.COMMANDLINE
+
+
 def _parse_today(ctx, param, value: Optional[str]) -> Optional[date]:
+    """--today after the subcommand, else before it, else FLASH_TODAY; None: the clock decides."""
+    if not _from_command_line(ctx, param) and _given_before(ctx, "today") is not None:
+        return _given_before(ctx, "today")
     if value is None:
         return None
     from ..clock import parse_day
@@ -34,12 +51,29 @@ def _parse_today(ctx, param, value: Optional[str]) -> Optional[date]:
         raise click.BadParameter(f"{exc}{where}", ctx=ctx, param=param) from None
 
 
+def _resolve_db(ctx, param, value: Optional[Path]) -> Optional[Path]:
+    """--db after the subcommand, else before it, else FLASH_DB, else the config file's
+    ``database``; None: the default path."""
+    if _from_command_line(ctx, param):
+        return value
+    before = _given_before(ctx, "db_path")
+    if before is not None:
+        return before
+    if value is not None:  # from FLASH_DB
+        return value
+    from ..config import resolve
+
+    return resolve("database").value
+
+
 def db_option(f, *, hidden: bool = False):
-    """``--db PATH`` (env ``FLASH_DB``); default ``$XDG_DATA_HOME/flashcards/flash.db``."""
+    """``--db PATH`` (env ``FLASH_DB``, config ``database``); default ``$XDG_DATA_HOME/flashcards/flash.db``."""
     return click.option(
         # no dir_okay=False: a folder is refused by Store.open as one line, exit 1, like other bad paths
         "--db", "db_path", type=click.Path(path_type=Path, readable=False), envvar="FLASH_DB",
-        help="Database file. [env: FLASH_DB; default: $XDG_DATA_HOME/flashcards/flash.db]", hidden=hidden,
+        callback=_resolve_db,
+        help="Database file. [env: FLASH_DB; config: database; default: $XDG_DATA_HOME/flashcards/flash.db]",
+        hidden=hidden,
     )(f)
 
 
@@ -48,8 +82,51 @@ def today_option(f, *, hidden: bool = False):
     return click.option(
         "--today", "today", callback=_parse_today, envvar="FLASH_TODAY", metavar="YYYY-MM-DD",
         help="Act as if today were this day. [env: FLASH_TODAY; default: today, "
-        "with days starting at 4 am (FLASH_DAY_STARTS_AT)]", hidden=hidden,
+        "with days starting at 4 am (FLASH_DAY_STARTS_AT, config day_starts_at)]", hidden=hidden,
     )(f)
+
+
+def global_options(f):
+    """``--db`` and ``--today`` on the root group: given before the subcommand, they apply to it
+    (an option after the subcommand still wins)."""
+
+    def keep(ctx, param, value):
+        if value is not None:
+            if param.name == "today":
+                from ..clock import parse_day
+
+                try:
+                    value = parse_day(value)
+                except ValueError as exc:
+                    raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+            ctx.meta.setdefault(GLOBAL, {})[param.name] = value
+        return value
+
+    f = click.option("--today", "today", callback=keep, expose_value=False, is_eager=True, metavar="YYYY-MM-DD",
+                     help="Act as if today were this day (for every command).")(f)
+    return click.option("--db", "db_path", callback=keep, expose_value=False, is_eager=True,
+                        type=click.Path(path_type=Path, readable=False), metavar="PATH",
+                        help="Database file (for every command).")(f)
+
+
+def setting_option(name: str, *flags: str, **kwargs):
+    """An option whose default comes from the environment, the config file or the built-in
+    default, in that order (flashcards.config): ``--new`` and ``--reviews`` of review."""
+    from ..config import SETTINGS
+
+    setting = SETTINGS[name]
+
+    def resolve(ctx, param, value):
+        from ..config import resolve
+
+        try:
+            return resolve(name, value, option_name=flags[0]).value
+        except FlashcardsError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    kwargs["help"] = (f"{kwargs.get('help', '')} [default: {setting.default}; env: {setting.env}; "
+                      f"config: {name}]").strip()
+    return click.option(*flags, name, callback=resolve, **kwargs)
 
 
 def common_options(f):
@@ -65,16 +142,34 @@ def unused_common_options(f):
 
 
 def resolve_today(today: Optional[date]) -> date:
-    """The ``--today`` value, or the current study day."""
+    """The ``--today`` value, or the current study day (days start at ``day_starts_at``)."""
     if today is not None:
         return today
-    from ..clock import parse_day_start, study_day
+    from ..clock import study_day
+    from ..config import resolve
 
     try:
-        hour = parse_day_start(os.environ.get("FLASH_DAY_STARTS_AT"))
-    except ValueError as exc:
-        raise click.UsageError(f"FLASH_DAY_STARTS_AT: {exc}") from None
+        hour = resolve("day_starts_at").value
+    except FlashcardsError as exc:
+        raise click.UsageError(str(exc)) from None
     return study_day(datetime.now(), hour)
+
+
+def default_exports_dir() -> Path:
+    """Where exports go without -o: ``exports/`` beside the default database
+    (``$XDG_DATA_HOME/flashcards/exports``), never the folder you stand in."""
+    from ..store import default_db_path
+
+    return default_db_path().parent / "exports"
+
+
+def default_deck_paths() -> list[Path]:
+    """The decks a command uses when given none: the config's ``decks``, else the shipped ones."""
+    from ..config import resolve
+    from ..decks import shipped_decks_dir
+
+    configured = resolve("decks").value
+    return list(configured) if configured else [shipped_decks_dir()]
 
 
 def now() -> datetime:
@@ -105,6 +200,10 @@ def open_store(db_path: Optional[Path], *, create: bool = True) -> "Store":
     def waiting(message: str) -> None:
         error_console().print(f"[dim]{message}[/dim]")
 
+    if db_path is not None and create and not db_path.parent.is_dir() and db_path != default_db_path():
+        # a mistyped folder must not silently become a fresh, empty database
+        raise click.ClickException(f"--db {db_path}: the folder {db_path.parent} does not exist "
+                                   "(create it first, or check the path)")
     return Store.open(db_path or default_db_path(), create=create, busy_timeout=busy_timeout(), on_wait=waiting)
 
 

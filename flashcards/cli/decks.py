@@ -8,7 +8,7 @@ from typing import Optional
 import click
 
 from ._common import (
-    CONTEXT_SETTINGS, common_options, console, is_terminal, json_text, open_store, resolve_today,
+    CONTEXT_SETTINGS, common_options, console, default_deck_paths, is_terminal, json_text, open_store, resolve_today,
     unused_common_options,
 )
 
@@ -31,11 +31,11 @@ def import_(paths, db_path, today) -> None:
 
     Example: flash import decks/
     """
-    from ..decks import load_decks, shipped_decks_dir
+    from ..decks import load_decks
     from ..render import sync_table
 
     day = resolve_today(today)
-    decks = load_decks(paths or [shipped_decks_dir()])  # raises DeckError before the database is touched
+    decks = load_decks(paths or default_deck_paths())  # raises DeckError before the database is touched
     with open_store(db_path) as store:
         reports = store.sync(decks, today=day)
     console().print(sync_table(reports, title=f"Imported {len(reports)} deck{'s' if len(reports) != 1 else ''}"))
@@ -56,13 +56,14 @@ def lint_line(decks, paths) -> str:
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
-@paths_argument
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @unused_common_options
 def validate(paths, db_path, today) -> None:
     """Check deck files without importing them.
 
     Prints every problem in every file as FILE:LINE: MESSAGE and exits with
-    status 1 if there is any.
+    status 1 if there is any. Without PATHS, the decks of the config's
+    `decks` setting, else the shipped decks, as import, lint and export do.
 
     Example: flash validate decks/lesson-04-ai-lifecycle.yaml
     """
@@ -71,7 +72,7 @@ def validate(paths, db_path, today) -> None:
     from ..model import cards_for_deck
 
     try:
-        decks = load_decks(paths)
+        decks = load_decks(paths or default_deck_paths())
     except DeckError as exc:
         from . import problem_count
 

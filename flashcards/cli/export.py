@@ -8,7 +8,7 @@ from typing import Optional
 
 import click
 
-from ._common import CONTEXT_SETTINGS, common_options, console
+from ._common import CONTEXT_SETTINGS, common_options, console, default_deck_paths, default_exports_dir
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -24,7 +24,7 @@ def export():
 @click.option(
     "-o", "--output", "out", type=click.Path(path_type=Path), metavar="FILE",
     help="Write one package holding every deck to FILE (.apkg). "
-    "[default: exports/<deck id>.apkg, one per deck]",
+    "[default: $XDG_DATA_HOME/flashcards/exports/<deck id>.apkg, one per deck]",
 )
 @click.option(
     "--deck-tags", is_flag=True,
@@ -51,16 +51,17 @@ def anki(paths: tuple[Path, ...], out: Optional[Path], deck_tags: bool, db_path,
     Example: flash export anki decks/ -o lesson-04.apkg
     """
     from ..anki import source_date_epoch, write_packages
-    from ..decks import load_decks, shipped_decks_dir
+    from ..decks import load_decks
     from ..store.anki_stamps import load_memory, remember
     from ._common import open_store
 
-    decks = load_decks(paths or [shipped_decks_dir()])
+    decks = load_decks(paths or default_deck_paths())
     timestamp = source_date_epoch(os.environ)
     with open_store(db_path) as store:
         store.check_writable()  # before any package is written: the stamps must be kept
         memory = load_memory(store, [d.id for d in decks])
-        reports = write_packages(decks, out=out, timestamp=timestamp, deck_tags=deck_tags, memory=memory)
+        reports = write_packages(decks, out=out, out_dir=default_exports_dir(), timestamp=timestamp,
+                                 deck_tags=deck_tags, memory=memory)
         remember(store, [r.stamps for r in reports if r.stamps is not None])
     render_reports(reports, console())
     for warning in dict.fromkeys(w for r in reports for w in r.warnings):

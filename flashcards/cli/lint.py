@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._common import CONTEXT_SETTINGS
+from ._common import CONTEXT_SETTINGS, default_deck_paths
 
 
 class _Files(click.Option):
@@ -66,11 +66,11 @@ def lint(paths: tuple[Path, ...], strict: bool, max_words: int, sources: tuple[P
 
     Example: flash lint --strict --sources lessons/*.txt -- decks/
     """
-    from ..decks import load_decks, shipped_decks_dir
+    from ..decks import load_decks
     from ..errors import inert
     from ..lint import lint_decks
 
-    decks = load_decks(paths or [shipped_decks_dir()])  # an invalid deck is an error (exit 1)
+    decks = load_decks(paths or default_deck_paths())  # an invalid deck is an error (exit 1)
     findings = lint_decks(decks, max_words=max_words, sources=list(sources))  # an unreadable source: exit 1
     for finding in findings:
         click.echo(inert(str(finding)))

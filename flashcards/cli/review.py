@@ -9,7 +9,9 @@ from typing import Optional, Union
 
 import click
 
-from ._common import CONTEXT_SETTINGS, common_options, console, now, open_store, resolve_today
+from ._common import (
+    CONTEXT_SETTINGS, common_options, console, default_deck_paths, now, open_store, resolve_today, setting_option,
+)
 
 UNDO = "undo"
 BURY = "bury"
@@ -29,6 +31,8 @@ class KeyInput:
         return COMMAND_KEYS.get(click.getchar(), REVEAL)
 
     def grade(self, con) -> Answer:
+        from rich.markup import escape
+
         from ..render import GRADE_HELP
 
         con.print(f"[bold]Grade 0-5[/bold] [dim]({GRADE_HELP}) · u: undo · b: bury · q: quit[/dim]")
@@ -38,6 +42,8 @@ class KeyInput:
                 return int(key)
             if key in COMMAND_KEYS:
                 return COMMAND_KEYS[key]
+            shown = repr(key) if not key.isprintable() or len(key) != 1 else key
+            con.print(f"[yellow]{escape(shown)} is not a grade:[/yellow] press 0-5, u (undo), b (bury) or q (quit).")
 
     def more(self, con, page: int, pages: int) -> bool:
         """Between pages of an answer taller than the screen: any key for the next page,
@@ -103,10 +109,9 @@ class LineInput:
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.option("--deck", metavar="ID", help="Review only this deck.")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="At most N cards this session.")
-@click.option("--new", "new_per_day", type=click.IntRange(min=0), default=20, show_default=True,
-              metavar="N", help="New cards introduced per day.")
-@click.option("--reviews", "reviews_per_day", type=click.IntRange(min=0), default=200, show_default=True,
-              metavar="N", help="Due cards reviewed per day (Anki's default); the rest wait, oldest due first.")
+@setting_option("new_per_day", "--new", type=click.IntRange(min=0), metavar="N", help="New cards introduced per day.")
+@setting_option("reviews_per_day", "--reviews", type=click.IntRange(min=0), metavar="N",
+                help="Due cards reviewed per day (Anki's default); the rest wait, oldest due first.")
 @common_options
 def review(deck: Optional[str], limit: Optional[int], new_per_day: int, reviews_per_day: int, db_path,
            today) -> None:
@@ -150,15 +155,55 @@ def review(deck: Optional[str], limit: Optional[int], new_per_day: int, reviews_
         if session.drilled:
             con.print(drills_note([c for c in session.queue if session.is_drill(c)]))
         keys = KeyInput() if sys.stdin.isatty() else LineInput(sys.stdin)
-        interrupted = False
+        with Interrupts() as interrupts:
+            ended = None
+            try:
+                _run(session, store, keys, day, con, deck=deck)
+            except KeyboardInterrupt:
+                ended = "interrupted"
+            except EOFError:
+                ended = "end of input"
+            interrupts.hold()  # from here on a Ctrl-C cannot cut the summary short
+            con.print()
+            after = outlook(store, today=day, deck=deck, new_per_day=new_per_day, held_back=session.held_back)
+            con.print(session_summary(session.summary(), after, interrupted=ended is not None))
+    if ended == "interrupted" or interrupts.held:
+        raise click.exceptions.Exit(130)  # interrupted, after its summary: the documented status
+
+
+class Interrupts:
+    """SIGINT during a session: the first raises KeyboardInterrupt where the session is (so it
+    ends with its summary); once held, every further one is only counted. The previous handler
+    comes back on exit. Off the main thread (no signals there) it does nothing."""
+
+    def __init__(self):
+        self.armed = True
+        self.held = 0
+        self.previous = None
+
+    def _handle(self, signum, frame):
+        if self.armed:
+            self.armed = False
+            raise KeyboardInterrupt
+        self.held += 1
+
+    def hold(self) -> None:
+        self.armed = False
+
+    def __enter__(self) -> "Interrupts":
+        import signal
+
         try:
-            _run(session, store, keys, day, con, deck=deck)
-        except (KeyboardInterrupt, EOFError):
-            interrupted = True
-        con.print()
-        after = outlook(store, today=day, deck=deck, new_per_day=new_per_day, held_back=session.held_back)
-        con.print(session_summary(session.summary(), after,
-                                  interrupted=interrupted))
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:  # not the main thread
+            self.previous = None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
 
 
 def _run(session, store, keys, day, con, *, deck: Optional[str] = None) -> None:
@@ -302,9 +347,9 @@ def _after_grade(record, *, requeued: bool) -> str:
 
 
 def _import_shipped(store, day, con) -> None:
-    from ..decks import load_decks, shipped_decks_dir
+    from ..decks import load_decks
 
-    reports = store.sync(load_decks([shipped_decks_dir()]), today=day)
+    reports = store.sync(load_decks(default_deck_paths()), today=day)
     for report in reports:
         con.print(f"First run: imported deck {report.deck_id} ({len(report.added)} cards) into {store.path}")
 

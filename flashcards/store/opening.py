@@ -39,8 +39,11 @@ SYNC_CHECK_BYTES = 16 * 1024 * 1024  # up to this size quick_check runs at open 
 
 
 def default_db_path() -> Path:
-    """``$XDG_DATA_HOME/flashcards/flash.db`` (``~/.local/share`` when unset)."""
+    """``$XDG_DATA_HOME/flashcards/flash.db`` (``~/.local/share`` when unset or relative: the
+    XDG base directory spec says a relative path is invalid and must be ignored)."""
     base = os.environ.get("XDG_DATA_HOME") or ""
+    if base and not os.path.isabs(base):
+        base = ""
     if not base and os.name == "nt":
         base = os.environ.get("LOCALAPPDATA", "")
     root = Path(base) if base else Path.home() / ".local" / "share"
