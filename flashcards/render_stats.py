@@ -22,6 +22,7 @@ from .stats import (
     EF_FLOOR, LAPSES, LEECH_LAPSES, MATURE_INTERVAL, RETENTION_DAYS,
     CardCounts, DayActivity, Leech, Retention, Stats, Tally, leech_reasons,
 )
+from .recall import Recall
 from .sm2 import CardState
 
 HEATMAP_WEEKS = 26
@@ -33,6 +34,7 @@ HEAT_ASCII = ".-+*#"
 BAR_ASCII = "__--==##"
 BAR_HEIGHT = 6  # rows
 WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
+SCHEDULER_LABELS = {"sm2": "SM-2", "fsrs": "FSRS"}
 REASON_TEXT = {EF_FLOOR: "E-Factor at the 1.3 floor", LAPSES: f"{LEECH_LAPSES}+ lapses"}
 
 
@@ -207,6 +209,34 @@ def leech_table(leeches: list[Leech]) -> RenderableType:
     return Group(*parts)
 
 
+def recall_view(recall: Recall) -> RenderableType:
+    """Expected recall today per deck, then the cards least likely to be recalled (ids whole)."""
+    decks = compact_table()
+    decks.add_column("expected recall", justify="right", no_wrap=True)
+    decks.add_column("of cards seen", justify="right", no_wrap=True)
+    decks.add_column("scheduler", no_wrap=True)
+    decks.add_column("deck", no_wrap=True)
+    lines: list[RenderableType] = []
+    for d in recall.decks:
+        expected = f"{d.expected:.1%}" if d.expected is not None else "-"
+        decks.add_row(expected, str(d.cards), SCHEDULER_LABELS.get(d.scheduler, d.scheduler), escape(d.deck_id))
+        lines.append(Text(f"{d.deck_id}: {expected} of {_plural(d.cards, 'card')} seen "
+                          f"({SCHEDULER_LABELS.get(d.scheduler, d.scheduler)})", overflow="fold"))
+    parts: list[RenderableType] = [FirstThatFits(decks, Group(*lines))]
+    if recall.at_risk:
+        risky = compact_table()
+        risky.add_column("card most at risk", no_wrap=True)
+        risky.add_column("recall", justify="right", no_wrap=True)
+        risky.add_column("due", no_wrap=True)
+        blocks: list[RenderableType] = []
+        for a in recall.at_risk:
+            risky.add_row(escape(a.card_id), f"{a.recall:.0%}", a.due.isoformat())
+            blocks += [Text(a.card_id, style="bold", overflow="fold"),
+                       indented(Text(f"recall {a.recall:.0%} · due {a.due.isoformat()}"))]
+        parts += [Text(""), FirstThatFits(risky, Group(*blocks))]
+    return Group(*parts)
+
+
 def leech_flag(entry: str, state: CardState) -> Text:
     """The line ``flash review`` prints when a grade makes a card a leech."""
     why = " and ".join(REASON_TEXT[r] for r in leech_reasons(state))
@@ -266,4 +296,7 @@ def stats_view(stats: Stats, *, weeks: int = HEATMAP_WEEKS, width: int = 80, asc
         parts.append(leech_table(stats.leeches))
     else:
         parts.append(Text(f"None: no card sits at the 1.3 E-Factor floor or has {LEECH_LAPSES}+ lapses."))
+    if stats.recall is not None and stats.recall.decks:
+        parts += [_heading("Expected recall today (each deck's scheduler; SM-2: interval as the 90% point)"),
+                  recall_view(stats.recall)]
     return Group(*parts)

@@ -14,10 +14,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Iterable, Mapping, Optional
 
 from .model import CardKind
+from .recall import Recall, predicted_recall
 from .sm2 import MIN_EF, PASSING_GRADE, CardState
+
+if TYPE_CHECKING:
+    from .schedulers.base import Scheduler
 
 __all__ = [
     "LEECH_EF", "LEECH_LAPSES", "MATURE_INTERVAL", "FORECAST_DAYS", "RETENTION_DAYS",
@@ -354,6 +358,7 @@ class Stats:
     retention: Retention
     counts: CardCounts
     leeches: list[Leech]
+    recall: Optional[Recall] = None  # predicted recall today (flashcards.recall)
 
     @property
     def has_reviews(self) -> bool:
@@ -385,6 +390,7 @@ class Stats:
                  "reasons": list(x.reasons)}
                 for x in self.leeches
             ],
+            "recall": self.recall.to_dict() if self.recall is not None else None,
         }
 
 
@@ -395,8 +401,10 @@ def build_stats(
     calendar: Mapping[date, DayActivity],
     retention_rows: Iterable[RetentionRow],
     records: Iterable,
+    schedulers: Optional[Mapping[str, "Scheduler"]] = None,
 ) -> Stats:
-    """Assemble every figure from the day-by-day log, the retention rows and the cards."""
+    """Assemble every figure from the day-by-day log, the retention rows and the cards
+    (and, given each deck's scheduler, the predicted recall)."""
     records = list(records)
     calendar = {d: a for d, a in sorted(calendar.items()) if d <= today and a.reviews}
     return Stats(
@@ -409,4 +417,5 @@ def build_stats(
         retention=retention(retention_rows, today=today),
         counts=card_counts(records, today=today),
         leeches=leeches(records),
+        recall=predicted_recall(records, schedulers, today=today) if schedulers is not None else None,
     )

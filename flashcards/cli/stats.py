@@ -25,10 +25,13 @@ def stats(deck: Optional[str], as_json: bool, db_path, today) -> None:
     scheduled reviews graded 3 or more over the last 30 days, for young and
     mature cards (interval before the review under / at least 21 days), by
     deck and by kind of card. Leeches are cards at the 1.3 E-Factor floor or
-    with 8 or more lapses: rewrite their entry.
+    with 8 or more lapses: rewrite their entry. Expected recall today is the
+    mean probability of recall of each deck's cards seen, by the deck's
+    scheduler (FSRS's forgetting curve; for SM-2, exponential forgetting with
+    the interval as the 90% point), with the 10 cards most at risk.
 
     --json prints the same figures: reviews, streak, calendar, forecast,
-    retention, cards and leeches.
+    retention, cards, leeches and recall.
 
     Example: flash stats --deck lesson-04-ai-lifecycle
     """

@@ -59,6 +59,7 @@ def gather(store: Store, *, today: date, deck: Optional[str] = None) -> Stats:
         calendar=calendar(store, today=today, deck=deck),
         retention_rows=retention_rows(store, since=retention_since(today), today=today, deck=deck),
         records=store.cards(deck=deck),
+        schedulers={d: store.scheduler(store.deck_scheduler(d)) for d in ([deck] if deck else store.deck_ids())},
     )
 
 
