@@ -16,6 +16,12 @@ then one paper of --questions items (seeds 0, 1, 2, ...). Prints:
 Figures measured (see the issue 10 report): on the shipped Lesson 4 deck before
 this change 56.5% by word matching and 92% of quizzes with such a question;
 after it, 31.0% (fewest words 19.7%, chance 25.0%) and none.
+
+Issue 19 (per kind, every item of 30 pools, most words): before, breaks 75.0%,
+phrase 36.8%, which-term 27.0%, what-is 25.5%, reply 25.0%, holds 16.7%;
+after (the distractor rule of flashcards/quiz/concepts.py, the key's place by
+shared words left to chance, and items word matching would find not asked):
+every kind under 35%, see the last lines this prints.
 """
 
 from __future__ import annotations
@@ -51,6 +57,10 @@ def main() -> None:
     print(f"chance:                                                 {figures.chance:.1%}")
     print(f"questions with two near-identical options or a distractor containing the key: "
           f"{figures.defective_questions} (in {figures.quizzes_with_defect} of {figures.quizzes} quizzes)")
+    print("per kind, over every item of every pool (most words / fewest words / chance, items per pool):")
+    for kind, k in figures.by_kind.items():
+        print(f"  {kind.value:<11} {k.word_match:6.1%} {k.fewest_words:6.1%} {k.chance:6.1%}  "
+              f"{k.items / figures.quizzes:4.0f}")
 
 
 if __name__ == "__main__":

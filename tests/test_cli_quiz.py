@@ -252,10 +252,10 @@ def test_issue_a_paper_to_a_learner_added_later(flash, deck_path, db, team, tmp_
 
 
 @pytest.mark.parametrize("args,message", [
-    (("--questions", "3", "--pool", "60"), "Error: asked for 60 questions, but the decks give at most 22 of the "
-                                           "chosen kinds (which-term 5, what-is 5, phrase 4, breaks 4, holds 4)\n"),
+    (("--questions", "3", "--pool", "60"), "Error: asked for 60 questions, but the decks give at most 21 of the "
+                                           "chosen kinds (which-term 5, what-is 5, phrase 3, breaks 4, holds 4)\n"),
     (("--questions", "3", "--kinds", "phrases", "--kinds", "what-is"), None),
-    (("--questions", "5", "--kinds", "phrase"), "Error: Invalid value for --questions: the decks give 4 items of "
+    (("--questions", "5", "--kinds", "phrase"), "Error: Invalid value for --questions: the decks give 3 items of "
                                                 "the chosen kinds, fewer than 5\n"),
     (("--questions", "2", "--kinds", "nonsense"), "Error: unknown question kind 'nonsense' (kinds: which-term, "
                                                    "what-is, phrase, reply, breaks, holds, terms, phrases, analogs)\n"),
@@ -268,7 +268,7 @@ def test_create_kinds_and_limits(flash, deck_path, db, team, tmp_path, args, mes
     if message is None:
         assert result.exit_code == 0, result.output
         assert kinds == ["phrase", "what-is"]  # the pool holds exactly the kinds asked for
-        assert "(what-is 5, phrase 4)" in result.output
+        assert "(what-is 5, phrase 3)" in result.output
     else:
         assert result.exit_code in (1, 2)
         assert result.output == message if result.exit_code == 1 else result.output.endswith(message)

@@ -119,14 +119,15 @@ def test_shipped_deck_determinism_pinned(shipped):
     """A golden draw: the same seed gives exactly these questions on every run and platform."""
     questions = generate(shipped, 5, None, seed=7)
     assert [(q.kind.value, q.entry_id, q.answer) for q in questions] == [
-        ("breaks", "analog-c-federation-trust-store", "o4"),
-        ("reply", "buyer-we-want-a-private-model", "o3"),
-        ("what-is", "fine-tuned-weights", "o4"),
-        ("phrase", "dont-say-train-it-on-your-policies", "o3"),
         ("which-term", "data-memorization", "o4"),
+        ("phrase", "dont-say-fine-tune-on-customer-data", "o2"),
+        ("what-is", "hosting-fee", "o3"),
+        ("reply", "buyer-train-it-on-our-data", "o2"),
+        ("breaks", "analog-a-authentication-events", "o3"),
     ]
-    given = [k for k, n in available(shipped).items() if n]
-    assert Counter(q.kind for q in generate(shipped, 4 * len(given), None, seed=7)) == {k: 4 for k in given}
+    # a pool of --pool 20: kinds take turns while they last (the deck has 1 fair 'breaks' item)
+    assert Counter(q.kind.value for q in generate(shipped, 20, None, seed=7)) == {
+        "which-term": 4, "what-is": 4, "phrase": 4, "reply": 4, "holds": 3, "breaks": 1}
 
 
 @pytest.mark.parametrize("seed", range(25))
@@ -197,7 +198,8 @@ def test_which_term_prompt_masks_the_term(quiz_deck):
 
 def test_small_deck_falls_back_to_three_options(small_deck):
     questions = generate([small_deck], 9, None, seed=1)
-    assert {len(q.options) for q in questions} == {MIN_OPTIONS}
+    # 3 terms: 3 options; phrases: 2 other "Do say" lines and 2 "Don't say" lines, 4 options
+    assert {len(q.options) for q in questions if q.kind is not QuestionKind.PHRASE} == {MIN_OPTIONS}
     assert {q.kind for q in questions} == {QuestionKind.WHICH_TERM, QuestionKind.WHAT_IS, QuestionKind.PHRASE}
 
 
@@ -239,27 +241,36 @@ def test_kinds_parse_groups_and_commas():
 
 
 def test_distractors_prefer_the_same_deck(quiz_deck, small_deck):
-    for q in generate([quiz_deck, small_deck], 8, [QuestionKind.PHRASE], seed=4):
-        small_do_say = {p.do_say for p in small_deck.phrases}
+    count = available([quiz_deck, small_deck], [QuestionKind.PHRASE])[QuestionKind.PHRASE]
+    for q in generate([quiz_deck, small_deck], count, [QuestionKind.PHRASE], seed=4):
+        small_lines = {p.do_say for p in small_deck.phrases} | {p.dont_say for p in small_deck.phrases}
         own = {p.do_say for p in (quiz_deck if q.deck_id == "quizdeck" else small_deck).phrases}
-        if q.deck_id == "quizdeck":  # 4 other quizdeck phrases: enough, none from the small deck
-            assert not small_do_say & {o.text for o in q.options}
+        if q.deck_id == "quizdeck":  # other quizdeck phrases: enough, none from the small deck
+            assert not small_lines & {o.text for o in q.options}
         assert q.correct_option.text in own
 
 
 # -- a learner's draw from the pool ---------------------------------------
 
 
-def test_draw_takes_kinds_in_turn_and_skips_dropped_items(shipped):
+def test_draw_gives_each_kind_its_share_of_the_pool_and_skips_dropped_items(shipped):
     import random
 
     pool = generate(shipped, None, None, seed=7, prefix="i")
     assert len(pool) == sum(available(shipped).values())
     assert [q.id for q in pool] == [f"i{n:02d}" for n in range(1, len(pool) + 1)]
     first = draw(pool, 20, random.Random(1))
-    given = [k for k, n in available(shipped).items() if n]
-    assert Counter(q.kind for q in draw(pool, 4 * len(given), random.Random(1))) == {k: 4 for k in given}
     assert len({q.entry_key for q in first}) == 20
+    sizes = Counter(q.kind for q in pool)
+    for seed in range(50):  # each kind gets 20 * its share of the pool, rounded down or up
+        got = Counter(q.kind for q in draw(pool, 20, random.Random(seed)))
+        assert sum(got.values()) == 20
+        for kind, size in sizes.items():
+            assert got[kind] in (20 * size // len(pool), -(-20 * size // len(pool))), (seed, kind)
+    # the one 'breaks' item no longer lands on every paper: on about 20/75 of them
+    with_breaks = sum(any(q.kind is QuestionKind.BREAKS for q in draw(pool, 20, random.Random(s)))
+                      for s in range(300))
+    assert 50 < with_breaks < 110
     other = draw(pool, 20, random.Random(2))
     assert [q.id for q in first] != [q.id for q in other]
     dropped = {q.id for q in first}

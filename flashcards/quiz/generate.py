@@ -29,6 +29,7 @@ from ..model import (
     Phrase, Term, card_id,
 )
 from ..similar import NEAR_DUPLICATE, normalise, similarity, words
+from .concepts import Vocabulary
 from .model import ALL_KINDS, KIND_GROUPS, MAX_OPTIONS, MIN_OPTIONS, Option, Question, QuestionKind, normalise_text
 
 BLANK = "____"
@@ -101,6 +102,13 @@ class Candidate:
     pool: str  # which distractor pool
     group: str  # pool items of the same group are also right answers, so never distractors
     partner: str = ""  # the entry's own wrong answer, if it has one (where the analogy breaks, for "holds")
+    concepts: frozenset[str] = frozenset()  # what the prompt and key are about (``concepts``)
+    avoid: frozenset[str] = frozenset()  # stemmed words no distractor may use (the asked term's name)
+
+    @property
+    def role(self) -> str:
+        """What the key is taught as; a line taught as the same about the same concept is a right answer too."""
+        return {QuestionKind.PHRASE: "do_say", QuestionKind.REPLY: "do_say"}.get(self.kind, self.kind.value)
 
     @property
     def prompt_key(self) -> str:
@@ -112,14 +120,17 @@ class PoolItem:
     deck_id: str
     text: str
     group: str
+    concepts: frozenset[str] = frozenset()  # what the line is about
+    role: str = ""  # what the lesson teaches it as: "do_say", "dont_say" (wrong), "breaks", "holds"
 
 
 def candidates(decks: Sequence[Deck]) -> tuple[list[Candidate], dict[str, list[PoolItem]]]:
     """Every question the decks could give, and the distractor pools, in deck order."""
     found: list[Candidate] = []
-    pools: dict[str, list[PoolItem]] = {k: [] for k in ("terms", "definitions", "do_say", "breaks", "holds")}
+    pools: dict[str, list[PoolItem]] = {k: [] for k in ("terms", "definitions", "replies", "analogies")}
     seen_terms: set[tuple[str, str]] = set()
     reply_kind = getattr(CardKind, "REPLY", CardKind.PHRASE)
+    vocabulary = Vocabulary(decks)
     for deck in decks:
         for term in deck.terms:
             group = normalise_text(term.term)
@@ -137,30 +148,37 @@ def candidates(decks: Sequence[Deck]) -> tuple[list[Candidate], dict[str, list[P
                     found.append(Candidate(QuestionKind.WHICH_TERM, deck, term, card_kind, prompt,
                                            term.term, "terms", group))
             found.append(Candidate(QuestionKind.WHAT_IS, deck, term, CardKind.TERM, what_is_stem(term.term),
-                                   term.definition, "definitions", group))
+                                   term.definition, "definitions", group,
+                                   avoid=vocabulary.distinctive_words(term.term)))
         for phrase in deck.phrases:
             group = f"{deck.id}/{phrase.id}"
-            pools["do_say"].append(PoolItem(deck.id, phrase.do_say, group))
+            pools["replies"].append(PoolItem(deck.id, phrase.do_say, group, vocabulary.concepts(phrase.do_say),
+                                             "do_say"))
+            if phrase.dont_say:
+                pools["replies"].append(PoolItem(deck.id, phrase.dont_say, group, role="dont_say"))
             buyer = getattr(phrase, "buyer_says", None)
             if buyer:
                 found.append(Candidate(QuestionKind.REPLY, deck, phrase, reply_kind,
                                        f"The buyer says: \u201c{buyer}\u201d\n\n{REPLY_QUESTION}",
-                                       phrase.do_say, "do_say", group))
+                                       phrase.do_say, "replies", group, phrase.dont_say or "",
+                                       concepts=vocabulary.concepts(buyer, phrase.do_say)))
             elif phrase.dont_say:
                 found.append(Candidate(QuestionKind.PHRASE, deck, phrase, CardKind.PHRASE,
                                        f"Don't say: \u201c{phrase.dont_say}\u201d\n\n{PHRASE_QUESTION}",
-                                       phrase.do_say, "do_say", group))
+                                       phrase.do_say, "replies", group,
+                                       concepts=vocabulary.concepts(phrase.dont_say, phrase.do_say)))
         for analog in deck.analogs:
             group = normalise_text(f"{analog.concept}\n{analog.analog}")
+            about = vocabulary.concepts(analog.concept) | {normalise_text(analog.concept)}
             for kind, card_kind, text, question, partner in (
                 (QuestionKind.BREAKS, CardKind.BREAKS, analog.breaks, BREAKS_QUESTION, analog.holds),
                 (QuestionKind.HOLDS, CardKind.HOLDS, analog.holds, HOLDS_QUESTION, analog.breaks),
             ):
                 if text:
-                    pools[kind.value].append(PoolItem(deck.id, text, group))
+                    pools["analogies"].append(PoolItem(deck.id, text, group, about, kind.value))
                     found.append(Candidate(kind, deck, analog, card_kind,
                                            f"{analog.concept}\n{ANALOG_LABEL} {analog.analog}\n\n{question}",
-                                           text, kind.value, group, partner or ""))
+                                           text, "analogies", group, partner or "", concepts=about))
     return found, pools
 
 
@@ -177,10 +195,21 @@ def too_close(a: str, b: str) -> bool:
 
 
 def eligible(candidate: Candidate, pool: list[PoolItem]) -> list[PoolItem]:
-    """Pool items that may be distractors: not another right answer, not too close to the key, no repeats."""
+    """Pool items that may be distractors: not another right answer, not too close to the key, no repeats.
+
+    Never a line the deck teaches as a good answer to a prompt about the same concept
+    (``flashcards.quiz.concepts``): a line about one of the prompt's concepts is a distractor only
+    when the lesson teaches it as something else: a "Don't say" line (marked wrong) for a phrase or
+    reply, where an analogy holds for "where does it break?" (and the other way round). A
+    definition never uses the asked term's name.
+    """
     items: list[PoolItem] = []
     for item in pool:
         if item.group == candidate.group or too_close(item.text, candidate.correct):
+            continue
+        if item.role == candidate.role and item.concepts & candidate.concepts:
+            continue
+        if candidate.avoid and Vocabulary.uses_any(item.text, candidate.avoid):
             continue
         if any(too_close(item.text, other.text) for other in items):
             continue
@@ -194,37 +223,78 @@ def overlap(stem: str, text: str) -> int:
     return len(words(stem) & words(text))
 
 
-def choose_distractors(candidate: Candidate, pool: list[PoolItem], rng: random.Random, count: int) -> list[str]:
-    """``count`` distractors: none too close to the key or to each other; those sharing about as many
-    words with the stem as the key does first, from the question's own deck first.
+def _distractor_items(candidate: Candidate, pool: list[PoolItem]) -> list[PoolItem]:
+    """The eligible pool items, with the entry's own other side (its partner) among them."""
+    items = eligible(candidate, pool)
+    if candidate.partner and not too_close(candidate.partner, candidate.correct) and not any(
+            too_close(candidate.partner, item.text) for item in items):
+        items.insert(0, PoolItem(candidate.deck.id, candidate.partner, "", role="partner"))
+    return items
 
-    An analogy's own other side comes first (for "where does it hold?", where it breaks): it names
-    the same things as the key, so word matching cannot tell them apart, and it tests exactly the
-    distinction the card teaches.
+
+def choose_distractors(candidate: Candidate, pool: list[PoolItem], rng: random.Random, count: int) -> list[str]:
+    """``count`` distractors: none too close to the key or to each other, chosen so that word matching
+    cannot find the key: the key's place among the options, ranked by the words each shares with
+    the stem, is left to chance (see below), so neither "the most words" nor "the fewest" finds it.
+
+    Within each group (more, fewer, as many words as the key) those closest to the key's count
+    come first, then the entry's own other side (for "where does it hold?", where it breaks: it
+    names the same things as the key and tests exactly the distinction the card teaches), then
+    the question's own deck, then chance.
     """
     key_overlap = overlap(candidate.prompt, candidate.correct)
-    items = eligible(candidate, pool)
+    items = _distractor_items(candidate, pool)
     rng.shuffle(items)
-    if candidate.partner and not too_close(candidate.partner, candidate.correct):
-        items.insert(0, PoolItem(candidate.deck.id, candidate.partner, ""))
 
-    def rank(item: PoolItem) -> tuple[int, int]:
-        # as close as possible to the key's word overlap, from above or below: then neither "most
-        # words shared" nor "fewest words shared" points at the key
-        return (abs(overlap(candidate.prompt, item.text) - key_overlap), 0 if item.deck_id == candidate.deck.id else 1)
+    def rank(item: PoolItem) -> tuple[int, int, int]:
+        return (abs(overlap(candidate.prompt, item.text) - key_overlap), item.group != "",
+                0 if item.deck_id == candidate.deck.id else 1)
 
-    items.sort(key=lambda item: (item.group != "", rank(item)))
+    items.sort(key=rank)
     chosen: list[str] = []
-    for item in items:
-        if len(chosen) == count:
-            break
-        if not any(too_close(item.text, text) for text in chosen):
+
+    def take(item: PoolItem) -> None:
+        if len(chosen) < count and item.text not in chosen and not any(too_close(item.text, t) for t in chosen):
             chosen.append(item.text)
+
+    # where the key falls among the options by shared words is left to chance: a random number of
+    # distractors share more words with the stem than the key, the others fewer. When none can
+    # share more (or fewer), two that share as many stand in, so the key is not surely the option
+    # sharing the most (or the fewest) words.
+    shared = {item.text: overlap(candidate.prompt, item.text) for item in items}
+    above = [i for i in items if shared[i.text] > key_overlap]
+    below = [i for i in items if shared[i.text] < key_overlap]
+    equal = [i for i in items if shared[i.text] == key_overlap]
+    reserve = min(2, len(equal), count)
+    want_above = rng.randrange(count + 1)
+    want_above = min(want_above, count - reserve) if not below else want_above
+    want_below = count - want_above
+    want_below = min(want_below, count - reserve) if not above else want_below
+    for group, wanted in ((above, want_above), (below, want_below), (equal, count)):
+        for item in group:
+            if wanted <= 0:
+                break
+            before = len(chosen)
+            take(item)
+            wanted -= len(chosen) - before
+    for item in items:
+        take(item)
     return chosen
 
 
-def _usable(c: Candidate, pools: dict[str, list[PoolItem]]) -> bool:
-    return len(eligible(c, pools[c.pool])) >= MIN_OPTIONS - 1
+def fair(candidate: Candidate, pool: list[PoolItem]) -> bool:
+    """Enough distractors, and word matching cannot be sure of the key: some distractor shares more
+    words with the stem than the key does, or two share as many.
+
+    Otherwise the key, sharing the most words with its question, would be found by word matching
+    at least half the time, so the item is not asked (for the decks' authors: reword the key so it
+    does not repeat the question's words, or add lines the lesson marks as wrong).
+    """
+    items = _distractor_items(candidate, pool)
+    key_overlap = overlap(candidate.prompt, candidate.correct)
+    shared = [overlap(candidate.prompt, i.text) for i in items]
+    return len(items) >= MIN_OPTIONS - 1 and (
+        any(n > key_overlap for n in shared) or sum(n == key_overlap for n in shared) >= 2)
 
 
 def available(decks: Sequence[Deck], kinds: Sequence[QuestionKind] = ALL_KINDS) -> dict[QuestionKind, int]:
@@ -233,7 +303,7 @@ def available(decks: Sequence[Deck], kinds: Sequence[QuestionKind] = ALL_KINDS) 
     counts = {kind: 0 for kind in kinds}
     prompts: set[str] = set()
     for c in found:
-        if c.kind in counts and c.prompt_key not in prompts and _usable(c, pools):
+        if c.kind in counts and c.prompt_key not in prompts and fair(c, pools[c.pool]):
             prompts.add(c.prompt_key)
             counts[c.kind] += 1
     return counts
@@ -308,7 +378,7 @@ def generate(decks: Sequence[Deck], n: Optional[int], kinds: Optional[Sequence[Q
     found, pools = candidates(decks)
     by_kind: dict[QuestionKind, list[Candidate]] = {k: [] for k in kinds}
     for c in found:
-        if c.kind in by_kind and _usable(c, pools):
+        if c.kind in by_kind and fair(c, pools[c.pool]):
             by_kind[c.kind].append(c)
     for kind in kinds:
         rng.shuffle(by_kind[kind])
@@ -331,8 +401,36 @@ def _build(c: Candidate, qid: str, pool: list[PoolItem], rng: random.Random, opt
     )
 
 
+def kind_quotas(sizes: dict, n: int, rng: random.Random) -> dict:
+    """How many of ``n`` questions each kind gets: its share of the pool, rounded at random.
+
+    Kind k gets ``n * size_k / total`` questions, rounded down or up with the chance that keeps
+    that mean (systematic sampling: the counts add up to ``n``). So every item of the pool is
+    equally likely to be on a paper, whatever its kind: the 6 items of a small kind no longer
+    land on every paper because kinds take turns.
+    """
+    total = sum(sizes.values())
+    quotas = {k: 0 for k in sizes}
+    if not total or n <= 0:
+        return quotas
+    offset = rng.random()
+    cumulative = 0.0
+    previous = 0
+    for kind, size in sizes.items():
+        cumulative += n * size / total
+        reached = min(n, int(cumulative + offset))
+        quotas[kind] = reached - previous
+        previous = reached
+    quotas[next(iter(sizes))] += n - previous  # float rounding never loses a question
+    return quotas
+
+
 def draw(items: Sequence[Question], n: int, rng: random.Random) -> list[Question]:
-    """One learner's ``n`` questions from a quiz's pool: kinds take turns, fresh entries first, shuffled."""
+    """One learner's ``n`` questions from a quiz's pool, shuffled.
+
+    Each kind gets its share of the pool (``kind_quotas``), so each item is about equally likely
+    to be on a paper; within a kind, an entry not asked about yet comes first; no prompt twice.
+    """
     live = [q for q in items if not q.dropped]
     if n > len(live):
         raise QuizError(f"a paper needs {n} questions but the pool has {len(live)}")
@@ -340,7 +438,26 @@ def draw(items: Sequence[Question], n: int, rng: random.Random) -> list[Question
     by_kind = {k: [q for q in live if q.kind is k] for k in kinds}
     for k in kinds:
         rng.shuffle(by_kind[k])
-    chosen = take_turns(by_kind, n, lambda q: q.entry_key, lambda q: normalise_text(q.prompt))
+    quotas = kind_quotas({k: len(by_kind[k]) for k in kinds}, n, rng)
+    chosen: list[Question] = []
+    used_entries: set[str] = set()
+    used_prompts: set[str] = set()
+    for k in kinds:
+        left = by_kind[k]
+        for _ in range(quotas[k]):
+            fresh = [q for q in left if normalise_text(q.prompt) not in used_prompts]
+            pick = next((q for q in fresh if q.entry_key not in used_entries), fresh[0] if fresh else None)
+            if pick is None:
+                break
+            chosen.append(pick)
+            left.remove(pick)
+            used_entries.add(pick.entry_key)
+            used_prompts.add(normalise_text(pick.prompt))
+    if len(chosen) < n:  # a kind ran out of distinct prompts: the others fill in
+        rest = [q for k in kinds for q in by_kind[k] if normalise_text(q.prompt) not in used_prompts]
+        rng.shuffle(rest)
+        chosen += take_turns({"rest": rest}, n - len(chosen), lambda q: q.entry_key,
+                             lambda q: normalise_text(q.prompt))
     rng.shuffle(chosen)
     return chosen
 
