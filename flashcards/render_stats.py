@@ -277,8 +277,8 @@ def stats_view(stats: Stats, *, weeks: int = HEATMAP_WEEKS, width: int = 80, asc
         heatmap(stats.calendar, today=stats.today, weeks=weeks, glyphs=HEAT_ASCII if ascii else HEAT_GLYPHS,
                 note=weeks >= 24),  # a narrow calendar's legend has no room for its note
         Text(f"Streak: {_plural(s.current, 'day')} now, longest {_plural(s.longest, 'day')}"),
-        Text(f"Today: {_plural(a.reviews_today, 'review')} in {duration(a.time_today_ms)} · "
-             f"total: {_plural(a.reviews_total, 'review')} on {_plural(a.days, 'day')} "
+        Text(f"Today: {_plural(a.reviews_today, 'review')}{_in_anki(a.anki_today)} in {duration(a.time_today_ms)} · "
+             f"total: {_plural(a.reviews_total, 'review')}{_in_anki(a.anki_total)} on {_plural(a.days, 'day')} "
              f"in {duration(a.time_total_ms)}"),
         _heading(f"Due in the next {days} days"),
         forecast_chart(stats.forecast[:days], today=stats.today, glyphs=BAR_ASCII if ascii else BAR_GLYPHS),
@@ -300,3 +300,8 @@ def stats_view(stats: Stats, *, weeks: int = HEATMAP_WEEKS, width: int = 80, asc
         parts += [_heading("Expected recall today (each deck's scheduler; SM-2: interval as the 90% point)"),
                   recall_view(stats.recall)]
     return Group(*parts)
+
+
+def _in_anki(count: int) -> str:
+    """' (12 in Anki)' when some of the reviews were given in Anki, else nothing."""
+    return f" ({count} in Anki)" if count else ""

@@ -195,6 +195,7 @@ class DayActivity:
 
     reviews: int
     duration_ms: int = 0
+    from_anki: int = 0  # of ``reviews``, those given in Anki (`flash import --anki`)
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,8 @@ class Activity:
     reviews_total: int
     time_total_ms: int
     days: int  # days with at least one review
+    anki_today: int = 0  # of the reviews, those given in Anki
+    anki_total: int = 0
 
 
 def activity(calendar: Mapping[date, DayActivity], *, today: date) -> Activity:
@@ -216,6 +219,8 @@ def activity(calendar: Mapping[date, DayActivity], *, today: date) -> Activity:
         reviews_total=sum(a.reviews for a in days.values()),
         time_total_ms=sum(a.duration_ms for a in days.values()),
         days=len(days),
+        anki_today=todays.from_anki,
+        anki_total=sum(a.from_anki for a in days.values()),
     )
 
 
@@ -372,6 +377,7 @@ class Stats:
             "reviews": {
                 "today": a.reviews_today, "total": a.reviews_total, "days": a.days,
                 "time_today_ms": a.time_today_ms, "time_total_ms": a.time_total_ms,
+                "anki_today": a.anki_today, "anki_total": a.anki_total,
             },
             "streak": {"current": self.streaks.current, "longest": self.streaks.longest},
             "calendar": {d.isoformat(): v.reviews for d, v in sorted(self.calendar.items())},

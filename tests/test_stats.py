@@ -224,7 +224,8 @@ def test_build_stats_to_dict():
     )
     data = stats.to_dict()
     assert data["today"] == "2026-11-23" and data["deck"] is None
-    assert data["reviews"] == {"today": 2, "total": 5, "days": 2, "time_today_ms": 1000, "time_total_ms": 3000}
+    assert data["reviews"] == {"today": 2, "total": 5, "days": 2, "time_today_ms": 1000, "time_total_ms": 3000,
+                               "anki_today": 0, "anki_total": 0}
     assert data["streak"] == {"current": 2, "longest": 2}
     assert data["calendar"] == {"2026-11-22": 3, "2026-11-23": 2}
     assert len(data["forecast"]) == 30 and data["forecast"][1] == {"day": "2026-11-24", "due": 1}

@@ -19,8 +19,13 @@ paths_argument = click.argument("paths", nargs=-1, required=True,
 
 @click.command("import", context_settings=CONTEXT_SETTINGS)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
+@click.option(
+    "--anki", "anki_file", type=click.Path(path_type=Path, readable=False), metavar="FILE",
+    help="Instead of decks, add the reviews given in Anki to the log: FILE is a deck package "
+    "exported with scheduling (.apkg) or a collection (.colpkg).",
+)
 @common_options
-def import_(paths, db_path, today) -> None:
+def import_(paths, anki_file, db_path, today) -> None:
     """Validate deck files (or folders of them) and bring the database in line.
 
     New entries add cards, edited entries update them and keep their review
@@ -29,8 +34,20 @@ def import_(paths, db_path, today) -> None:
     Without PATHS, the decks shipped with flashcards are imported (after an
     upgrade, this brings their new and edited entries in).
 
-    Example: flash import decks/
+    With --anki FILE, the answers given in Anki (or AnkiDroid, AnkiMobile) to
+    our notes are added to the review log instead (Again, Hard, Good, Easy as
+    grades 1, 3, 4, 5), each once however often FILE is imported, and the
+    cards they touch are re-scheduled from their whole log.
+
+    Example: flash import decks/   or   flash import --anki phone.colpkg
     """
+    if anki_file is not None:
+        if paths:
+            raise click.UsageError("give either deck PATHS or --anki FILE, not both")
+        from .anki_import import import_anki
+
+        import_anki(anki_file, db_path)
+        return
     from ..decks import load_decks
     from ..render import sync_table
 

@@ -29,6 +29,8 @@ __all__ = ["BackupReport", "CheckReport", "Mismatch", "backup", "check"]
 # the schema that added card_state.memory and the reviews' scheduler columns
 _SCHEDULERS_SCHEMA = next(
     n + 1 for n, m in enumerate(MIGRATIONS) if "ALTER TABLE card_state ADD COLUMN memory TEXT" in m)
+# the schema that added reviews.origin (reviews given in Anki)
+_ANKI_SCHEMA = next(n + 1 for n, m in enumerate(MIGRATIONS) if any("ADD COLUMN origin" in x for x in m))
 MAX_LISTED = 20  # integrity problems and log mismatches listed; the rest are counted
 
 
@@ -72,7 +74,10 @@ def check(path: Path) -> CheckReport:
     grade names (SM-2, or FSRS with its retention and parameters), must give each logged
     before/after state and end at the card's stored state. Where a deck changed scheduler
     between two grades, the state before the later one must be the earlier grades replayed
-    with the new scheduler (due date kept, or rescheduled)."""
+    with the new scheduler (due date kept, or rescheduled). A card with reviews from Anki
+    is replayed in its merged log's order (``anki_log.merged_reviews``: by day), with the
+    scheduler of its latest grade; a flash row's logged states there may predate the
+    import, so only the final state is compared."""
     path = Path(path)
     _check_db_path(path, create=False)
     report = CheckReport(path)
@@ -121,6 +126,7 @@ def _replay(conn: sqlite3.Connection, report: CheckReport) -> None:
         )
     }
     report.cards = len(states)
+    merged = _anki_cards(conn, report.schema_version)
     rows = conn.execute(
         f"""SELECT r.card_id, r.id, r.day, r.grade,
                    r.reps_before, r.ef_before, r.interval_before, r.due_before, r.lapses_before,
@@ -134,6 +140,8 @@ def _replay(conn: sqlite3.Connection, report: CheckReport) -> None:
     broken = False
     for row in rows:
         card_id, review_id, day, grade = row[:4]
+        if card_id in merged:
+            continue
         if card_id != current:
             if current is not None and not broken:
                 _compare_final(current, state, setting, entries, states, schedulers, mismatch)
@@ -169,11 +177,29 @@ def _replay(conn: sqlite3.Connection, report: CheckReport) -> None:
         entries.append((date.fromisoformat(day), grade))
     if current is not None and not broken:
         _compare_final(current, state, setting, entries, states, schedulers, mismatch)
+    for card_id in sorted(merged):
+        from .anki_log import merged_reviews, replay_state
+
+        entries = merged_reviews(conn, card_id)
+        report.grades += len(entries)
+        last = conn.execute(f"""SELECT COALESCE(r.scheduler, 'sm2'), r.retention, r.parameters_id FROM reviews r
+                                WHERE r.card_id = ? AND r.kind = 'review' AND {_LIVE_REVIEW}
+                                ORDER BY r.day DESC, r.id DESC LIMIT 1""", (card_id,)).fetchone()
+        setting = SchedulerSetting(*last) if last and last[0] != "sm2" else SchedulerSetting()
+        state = replay_state(schedulers.get(setting), entries)
+        _compare_final(card_id, state, setting, entries, states, schedulers, mismatch)
     graded = {row[0] for row in conn.execute(f"SELECT DISTINCT r.card_id FROM reviews r "
                                              f"WHERE r.kind = 'review' AND {_LIVE_REVIEW}")}
     for card_id, (stored, _deck) in states.items():
         if card_id not in graded and stored != CardState():
             mismatch(card_id, None, f"has state {_show(stored)} but no live grade in the log")
+
+
+def _anki_cards(conn: sqlite3.Connection, version: int) -> set[str]:
+    """Cards with reviews from Anki (none before the schema had them)."""
+    if version < _ANKI_SCHEMA:
+        return set()
+    return {row[0] for row in conn.execute("SELECT DISTINCT card_id FROM reviews WHERE origin = 'anki'")}
 
 
 class _Schedulers:

@@ -97,12 +97,14 @@ class Scheduling:
 
     def scheduled_log(self, *, deck: Optional[str] = None) -> Iterator[tuple[str, date, int]]:
         """Every live scheduled grade as ``(card_id, day, grade)``, by card and then in log order
-        (drills and undone grades left out)."""
+        (drills and undone grades left out); a card with reviews from Anki in its merged log's
+        order, by day (``anki_log``: reviews imported later may be earlier)."""
         rows = self.conn.execute(
             f"""SELECT r.card_id, r.day, r.grade FROM reviews r
                 {"JOIN cards c ON c.id = r.card_id" if deck else ""}
                 WHERE r.kind = 'review' AND {_LIVE_REVIEW} {"AND c.deck_id = :deck" if deck else ""}
-                ORDER BY r.card_id, r.id""",
+                ORDER BY r.card_id, CASE WHEN EXISTS (SELECT 1 FROM reviews a WHERE a.card_id = r.card_id
+                  AND a.origin = 'anki') THEN r.day ELSE '' END, r.id""",
             {"deck": deck},
         )
         for card_id, day, grade in rows:

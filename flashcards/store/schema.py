@@ -349,6 +349,15 @@ MIGRATIONS: list[list[str]] = [
             fitted_at TEXT NOT NULL
         )""",
     ],
+    # 8: reviews given in Anki (`flash import --anki`): where each logged grade came from, and for
+    # Anki's, the id of its row in Anki's review log (milliseconds; unique per card), so a second
+    # import of the same file adds nothing. The log stays append-only: the columns only grow.
+    [
+        "ALTER TABLE reviews ADD COLUMN origin TEXT NOT NULL DEFAULT 'flash' CHECK (origin IN ('flash', 'anki'))",
+        "ALTER TABLE reviews ADD COLUMN anki_revlog_id INTEGER",
+        """CREATE UNIQUE INDEX reviews_anki_revlog ON reviews(anki_revlog_id, card_id)
+           WHERE anki_revlog_id IS NOT NULL""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

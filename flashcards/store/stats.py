@@ -24,13 +24,13 @@ __all__ = ["SuspendReport", "bury", "calendar", "gather", "resolve_cards", "rete
 def calendar(store: Store, *, today: date, deck: Optional[str] = None) -> dict[date, DayActivity]:
     """Live grades (reviews and drills) and their time, per day, up to ``today``."""
     rows = store.db.conn.execute(
-        f"""SELECT r.day, COUNT(*), COALESCE(SUM(r.duration_ms), 0) FROM reviews r
+        f"""SELECT r.day, COUNT(*), COALESCE(SUM(r.duration_ms), 0), SUM(r.origin = 'anki') FROM reviews r
             {"JOIN cards c ON c.id = r.card_id" if deck else ""}
             WHERE {_LIVE_REVIEW} AND r.day <= :today {"AND c.deck_id = :deck" if deck else ""}
             GROUP BY r.day ORDER BY r.day""",
         {"today": today.isoformat(), "deck": deck},
     )
-    return {date.fromisoformat(day): DayActivity(n, ms) for day, n, ms in rows}
+    return {date.fromisoformat(day): DayActivity(n, ms, anki) for day, n, ms, anki in rows}
 
 
 def retention_rows(store: Store, *, since: date, today: date, deck: Optional[str] = None) -> list[RetentionRow]:
