@@ -34,8 +34,10 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 def normalise(text: str) -> str:
     """Lower case, NFKC, no accents, punctuation to spaces, single spaces."""
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    if not text.isascii():  # NFKC and NFKD leave ASCII as it is: the fast path for most text
+        text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower()
     text = text.replace("'s ", " ").replace("\u2019s ", " ")
     return " ".join(_WORD.findall(text))
 

@@ -81,6 +81,7 @@ ADVISORY = frozenset({"part-leak", "interference", "several-facts", "enumeration
 PLACEHOLDERS = frozenset({"", "todo", "tbd", "tba", "n a", "na", "none", "null", "nil", "xxx", "fixme",
                           "placeholder", "lorem ipsum", "same", "see above", "etc"})
 
+_LONGEST_PLACEHOLDER = 24  # characters: longer text is never only a placeholder
 _TERM_FIELDS = ("definition", "what_it_does", "whos_behind_it", "what_makes_it_distinct")
 _TEXT_FIELDS = {
     Term: ("term",) + _TERM_FIELDS + ("source", "note"),
@@ -167,7 +168,20 @@ def lint_decks(decks: Iterable[Deck], *, max_words: int = MAX_WORDS,
 def _alike_answers(cards: list[LintCard], add, lines: FieldLines) -> None:
     """same-answer (one finding per pair of entries) and interference (one per group of entries)."""
     sets = [words(card.compared) for card in cards]
-    search = similar_pairs(sets, INTERFERENCE, min_ratio=MIN_LENGTH_RATIO, groups=[id(c.entry) for c in cards])
+    groups = [id(c.entry) for c in cards]
+    # interference leaves out definition -> term cards: their answers are term names of a few words;
+    # copies of a term name are looked for among answers short enough to be compared with one
+    asked = [i for i, card in enumerate(cards) if card.kind is not CardKind.DEFINITION]
+    alike = similar_pairs([sets[i] for i in asked], INTERFERENCE, min_ratio=MIN_LENGTH_RATIO,
+                          groups=[groups[i] for i in asked])
+    names = [i for i, card in enumerate(cards) if card.kind is CardKind.DEFINITION]
+    longest = max((len(sets[i]) for i in names), default=0)
+    short_ones = names + [i for i in asked if len(sets[i]) * MIN_LENGTH_RATIO <= longest]
+    copies = similar_pairs([sets[i] for i in short_ones], NEAR_DUPLICATE, min_ratio=MIN_LENGTH_RATIO,
+                           groups=[groups[i] for i in short_ones])
+    found = [(short_ones[x], short_ones[y], score) for x, y, score in copies.pairs
+             if CardKind.DEFINITION in (cards[short_ones[x]].kind, cards[short_ones[y]].kind)]
+    found += [(asked[x], asked[y], score) for x, y, score in alike.pairs if score >= NEAR_DUPLICATE]
     reported: set[tuple[int, int]] = set()
     parent: dict[int, int] = {}  # union-find over card indexes, for interference groups
     scores: dict[int, list[float]] = {}
@@ -178,33 +192,32 @@ def _alike_answers(cards: list[LintCard], add, lines: FieldLines) -> None:
             i = parent[i]
         return i
 
-    for i, j, score in sorted(search.pairs):
+    for i, j, score in sorted(found):
         a, b = cards[i], cards[j]
-        if a.kind is CardKind.DEFINITION or b.kind is CardKind.DEFINITION:
-            if a.kind is b.kind or score < NEAR_DUPLICATE:
-                continue  # one term name twice: reported once, as same-question of the term cards
-        if score >= NEAR_DUPLICATE:
-            key = (id(a.entry), id(b.entry))
-            if key in reported:
-                continue
-            reported.add(key)
-            same = "the same" if normalise(a.compared) == normalise(b.compared) else "nearly the same"
-            add(b, b.deck, b.answer_field, "same-answer",
-                f"the answer of '{b.name}' is {same} as that of '{a.name}'{lines.at(a, a.answer_field, b.deck)}: "
-                f"\"{short(b.compared)}\"")
-        elif normalise(a.question) != normalise(b.question):
+        if a.kind is CardKind.DEFINITION and b.kind is CardKind.DEFINITION:
+            continue  # one term name twice: reported once, as same-question of the term cards
+        key = (id(a.entry), id(b.entry))
+        if key in reported:
+            continue
+        reported.add(key)
+        same = "the same" if normalise(a.compared) == normalise(b.compared) else "nearly the same"
+        add(b, b.deck, b.answer_field, "same-answer",
+            f"the answer of '{b.name}' is {same} as that of '{a.name}'{lines.at(a, a.answer_field, b.deck)}: "
+            f"\"{short(b.compared)}\"")
+    for x, y, score in sorted(alike.pairs):
+        i, j = asked[x], asked[y]
+        a, b = cards[i], cards[j]
+        if score < NEAR_DUPLICATE and normalise(a.question) != normalise(b.question):
             ra, rb = root(i), root(j)
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
                 scores[min(ra, rb)] = scores.pop(ra, []) + scores.pop(rb, [])
             scores.setdefault(root(i), []).append(score)
 
-    groups: dict[int, list[int]] = {}
-    for i in list(parent) + [r for r in scores]:
-        groups.setdefault(root(i), [])
-    for i in {i for i in parent} | set(groups):
-        groups[root(i)].append(i)
-    for members in groups.values():
+    members_of: dict[int, list[int]] = {}
+    for i in set(parent) | set(scores):
+        members_of.setdefault(root(i), []).append(i)
+    for members in members_of.values():
         members = sorted(set(members))
         entries: dict[int, LintCard] = {}
         for i in members:
@@ -224,7 +237,7 @@ def _alike_answers(cards: list[LintCard], add, lines: FieldLines) -> None:
 def _entry_checks(deck: Deck, entry: Entry, add) -> None:
     for field in _TEXT_FIELDS[type(entry)]:
         text = getattr(entry, field)
-        if text is not None and normalise(text) in PLACEHOLDERS:
+        if text is not None and len(text) <= _LONGEST_PLACEHOLDER and normalise(text) in PLACEHOLDERS:
             add(entry, deck, field, "empty-text", f"'{field}' says nothing: \"{short(text)}\"")
     if isinstance(entry, Term):
         leaked = leaked_name(entry)

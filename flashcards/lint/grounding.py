@@ -63,7 +63,7 @@ _UNIT_RANGE = re.compile(r"\b(?P<a>" + _UNIT + r")\s+(?:to|or|-|–)\s+(?P<b>" +
 _BARE_UNIT = re.compile(r"(?<!\d)(?<!\d\s)(?<!\d-)\b(?P<u>" + _UNIT.replace("s?", "s") + r")\b", re.IGNORECASE)
 _VAGUE_WORD = re.compile(r"\b(?P<w>" + "|".join(_VAGUE) + r")\b", re.IGNORECASE)
 _NAME = re.compile(r"(?<![\w'’-])[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"“(]\s*)$")
+_OPENERS = ".!?:;\"“("
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def figures(text: str) -> list[Figure]:
         if name.endswith(".") or name == "I":
             name = name.rstrip(".")
         inner = any(ch.isupper() or ch.isdigit() for ch in name[1:])
-        if not inner and _SENTENCE_START.search(text[: m.start()]):
+        if not inner and _starts_sentence(text, m.start()):
             continue
         if not any(ch.isalpha() for ch in name):
             continue
@@ -139,6 +139,15 @@ def figures(text: str) -> list[Figure]:
             seen.add(key)
             unique.append(f)
     return unique
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens the text, a sentence, a clause after ":" or ";",
+    or a quotation or bracket."""
+    k = start - 1
+    while k >= 0 and text[k].isspace():
+        k -= 1
+    return k < 0 or (text[k] in _OPENERS and (k < start - 1 or text[k] in "\"“("))
 
 
 class Document:
@@ -201,6 +210,7 @@ class Sources:
         self.given = [Path(p) for p in given] if given else []
         self._documents: dict[str, Document] = {}
         self._unreadable: dict[str, str] = {}
+        self._chosen: dict[tuple[int, Optional[str]], tuple[Optional[list[Document]], Optional[str]]] = {}
         for path in self.given:
             problem = self._read(path)
             if problem:
@@ -250,21 +260,27 @@ class Sources:
     def for_entry(self, deck: Deck, entry: Entry) -> tuple[Optional[list[Document]], Optional[str]]:
         """The entry's documents; None when they are not checked (a document cannot be read, see
         ``problems``), with why when its ``source`` label is not in the deck's list."""
+        key = (id(deck), entry.source)
+        if key not in self._chosen:
+            self._chosen[key] = self._for_label(deck, entry.source)
+        return self._chosen[key]
+
+    def _for_label(self, deck: Deck, source: Optional[str]) -> tuple[Optional[list[Document]], Optional[str]]:
         labels = {item.label: item for item in deck.sources}
         given = [self._documents[str(p.resolve())] for p in self.given]
         if self.given:
-            item = labels.get(entry.source or "")
+            item = labels.get(source or "")
             if item is None:
                 return given, None
             names = {Path(raw).name for raw in item.paths}
             chosen = [d for d, p in zip(given, self.given) if p.name in names]
             return (chosen or given), None
-        if entry.source is None:
+        if source is None:
             items = list(deck.sources)
-        elif entry.source in labels:
-            items = [labels[entry.source]]
+        elif source in labels:
+            items = [labels[source]]
         else:
-            return None, (f"its source '{entry.source}' is not a label of the deck's 'sources' list, "
+            return None, (f"its source '{source}' is not a label of the deck's 'sources' list, "
                           "so its figures cannot be checked")
         docs = []
         for item in items:

@@ -5,7 +5,11 @@ score is at least ``threshold`` (and whose sizes are comparable), by *prefix
 filtering*: words are ranked rarest first (by how many of the sets hold them); a
 pair that shares at least ``k`` words must share a word among the first
 ``len - k + 1`` of each set, so only those words are indexed and probed, and only
-the sets met through them are compared. The least overlap ``k`` a set can have with
+the sets met through them are compared; a partner is dropped as soon as the words
+it has shared so far plus those left in both cannot reach ``k`` (PPJoin's positional
+filter). Each prefix is ``LONGER`` words longer than it must be, so a pair that can
+qualify shares ``1 + LONGER`` words in the prefixes, and pairs met through fewer are
+never scored. The least overlap ``k`` a set can have with
 a partner scoring ``threshold`` follows from the score's definition (containment is
 the weaker bound) and from ``min_ratio``.
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from itertools import islice
 from dataclasses import dataclass, field
 from typing import Hashable, Sequence
 
@@ -27,7 +32,10 @@ from ..similar import MIN_CONTAINED_WORDS
 
 __all__ = ["MAX_SHARED", "PairSearch", "similar_pairs"]
 
-MAX_SHARED = 200
+MAX_SHARED = 100
+# words added to each prefix, so that a qualifying pair shares 1 + LONGER of them: a pair met
+# through one shared word only is then not compared at all
+LONGER = 1
 
 
 @dataclass
@@ -41,35 +49,54 @@ def similar_pairs(sets: Sequence[frozenset[str]], threshold: float, *, min_ratio
     """Pairs ``(i, j)`` of ``sets`` in different ``groups`` (siblings are skipped) with
     ``min(|A|, |B|) >= min_ratio * max(|A|, |B|)`` and a score of at least ``threshold``."""
     frequency = Counter(word for words in sets for word in words)
-    index: dict[str, list[int]] = {}
+    rank = {w: r for r, w in enumerate(sorted(frequency, key=lambda w: (frequency[w], w)))}
+    # sets are taken smallest first, so every indexed partner is at most as large, and those too
+    # small for min_ratio sit at the front of each word's postings, skipped by a moving start
+    index: dict[str, list[tuple[int, int, int, int]]] = {}  # word -> (set, size, position, need)
+    starts: dict[str, int] = {}
     result = PairSearch()
-    for i, words in enumerate(sets):
+    pruned = -len(sets) - 1
+    extras = [0] * len(sets)
+    for i in sorted(range(len(sets)), key=lambda k: len(sets[k])):
+        words = sets[i]
         n = len(words)
         if not n:
             continue
-        ranked = sorted(words, key=lambda w: (frequency[w], w))
-        smallest_partner = max(1, math.ceil(min_ratio * n - 1e-9))
-        need = max(1, math.ceil(threshold * smallest_partner - 1e-9))
-        seen: set[int] = set()
-        for word in ranked[: n - need + 1]:
+        ranked = sorted(words, key=rank.__getitem__)
+        smallest = min_ratio * n
+        need = max(1, math.ceil(threshold * max(1, math.ceil(smallest - 1e-9)) - 1e-9))
+        # with the prefix LONGER words longer, a pair with ``need`` shared words shares 1 + LONGER in it
+        extra = extras[i] = LONGER if need > LONGER else 0
+        overlap: dict[int, int] = {}  # partner -> shared words met so far (pruned when it cannot reach the need)
+        group = groups[i]
+        for p, word in enumerate(ranked[: n - need + 1 + extra]):
             if frequency[word] > MAX_SHARED:
                 break  # ranked rarest first: the rest are as common
-            postings = index.setdefault(word, [])
-            for j in postings:
-                if j in seen:
-                    continue
-                seen.add(j)
-                if groups[j] == groups[i]:
-                    continue
-                other = sets[j]
-                m = len(other)
-                if min(n, m) < min_ratio * max(n, m):
-                    continue
+            postings = index.get(word)
+            if postings is None:
+                postings = index[word] = []
+            else:
+                start = starts.get(word, 0)
+                while start < len(postings) and postings[start][1] < smallest:
+                    start += 1
+                starts[word] = start
+                left = n - p
+                for j, m, q, need_j in islice(postings, start, None):
+                    count = overlap.get(j, 0)
+                    if count < 0:
+                        continue
+                    # positional filter: shared words so far plus those left in both is the most there can be
+                    if count + (left if left < m - q else m - q) < need_j or groups[j] == group:
+                        overlap[j] = pruned
+                    else:
+                        overlap[j] = count + 1
+            postings.append((i, n, p, max(1, math.ceil(threshold * n - 1e-9))))
+        for j, count in overlap.items():
+            if count > min(extra, extras[j]):
                 result.compared += 1
-                score = _score(words, other)
+                score = _score(words, sets[j])
                 if score >= threshold:
-                    result.pairs.append((j, i, score))
-            postings.append(i)
+                    result.pairs.append((min(i, j), max(i, j), score))
     return result
 
 

@@ -21,6 +21,12 @@ BUYER_MARKERS = re.compile(
 # an item of a list: a short run of words between commas, before "and"/"or" for the last one
 _ITEM_MAX_WORDS = 5
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
+_CLAUSE = re.compile(r";\s+")
+_BULLET = re.compile(r"\s*[-*•]\s+\S")
+_LIST_BREAK = re.compile(r"[:()\u2014]")
+_LAST_JOIN = re.compile(r"\s+(?:and|or)\s+")
+_JOIN_START = re.compile(r"^(?:and|or)\s+")
+_TOKEN = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 
 
 def fold(text: str) -> str:
@@ -66,12 +72,14 @@ def leaked_part(term: Term) -> Optional[str]:
     spelt = [w for w in re.split(r"[\s-]+", re.sub(r"[()]", " ", term.term)) if w]
     if len(spelt) >= 2:
         acronym = "".join(w[0] for w in spelt).upper()
-        if len(acronym) >= 2 and re.search(rf"\b{re.escape(acronym)}s?\b", term.definition):
+        if len(acronym) >= 2 and acronym in term.definition \
+                and re.search(rf"\b{re.escape(acronym)}s?\b", term.definition):
             return acronym
     stems = {stem(w) for w in normalise(term.term).split() if w not in STOPWORDS and w not in GENERIC_WORDS}
     stems.discard("")
+    heads = {s[:3] for s in stems}
     for index, word in enumerate(definition_words):
-        if word in STOPWORDS or word in GENERIC_WORDS:
+        if word[:3] not in heads or word in STOPWORDS or word in GENERIC_WORDS:
             continue
         if stem(word) in stems:
             return _as_written(term.definition, word, definition_words, index)
@@ -96,7 +104,7 @@ def _expansion(acronym: str, text: str) -> Optional[str]:
 
 def _as_written(text: str, word: str, words: list[str], index: int) -> str:
     """The hyphenated word of ``text`` holding ``word`` ("fine-tuning"), else the word."""
-    for token in re.findall(r"[\w'’]+(?:-[\w'’]+)*", text):
+    for token in _TOKEN.findall(text):
         if word in normalise(token).split():
             return token
     return words[index]
@@ -106,21 +114,21 @@ def sentences(text: str) -> list[str]:
     """``text`` cut into sentences (and clauses after ";")."""
     parts = []
     for sentence in _SENTENCE_END.split(text.strip()):
-        parts.extend(p for p in re.split(r";\s+", sentence) if p.strip())
+        parts.extend(p for p in _CLAUSE.split(sentence) if p.strip())
     return parts
 
 
 def listed_items(text: str) -> list[str]:
     """The items of the longest enumeration in ``text`` ("A, B and C"; "A, B, C"; lines
     starting "-" or "*"), or [] when there is none of three or more."""
-    bullets = [line.strip()[1:].strip() for line in text.splitlines() if re.match(r"\s*[-*•]\s+\S", line)]
+    bullets = [line.strip()[1:].strip() for line in text.splitlines() if _BULLET.match(line)]
     if len(bullets) >= 3:
         return bullets
     best: list[str] = []
     for sentence in sentences(text):
-        for clause in re.split(r"[:()\u2014]", sentence):
+        for clause in _LIST_BREAK.split(sentence):
             pieces = [p.strip() for p in clause.split(",") if p.strip(" .")]
-            last = re.split(r"\s+(?:and|or)\s+", pieces[-1], maxsplit=1) if pieces else []
+            last = _LAST_JOIN.split(pieces[-1], maxsplit=1) if pieces else []
             # "A, B and C" (a short first item), "A, B, C and D", or four and more without "and"
             if len(pieces) == 2 and len(last) == 2 and len(pieces[0].split()) <= 3:
                 items = [pieces[0]] + last
@@ -128,7 +136,7 @@ def listed_items(text: str) -> list[str]:
                 items = pieces[:-1] + last
             else:
                 continue
-            items = [re.sub(r"^(?:and|or)\s+", "", i).strip(" .") for i in items]
+            items = [_JOIN_START.sub("", i).strip(" .") for i in items]
             # the first item may carry the sentence's opening, the last its close: keep the tail / head
             items[0] = " ".join(items[0].split()[-_ITEM_MAX_WORDS:])
             items[-1] = " ".join(items[-1].split()[:_ITEM_MAX_WORDS])
