@@ -65,7 +65,9 @@ def clock(monkeypatch):
     """A wall clock for answers files that ticks 20 seconds per reading, from 2026-12-01 09:00 UTC."""
     start = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
     ticks = iter(range(100_000))
-    monkeypatch.setattr("flashcards.cli.quiz.now", lambda: start + timedelta(seconds=20 * next(ticks)))
+    tick = lambda: start + timedelta(seconds=20 * next(ticks))  # noqa: E731
+    monkeypatch.setattr("flashcards.cli.quiz.now", tick)  # the manager's side
+    monkeypatch.setattr("flashcards.cli.quiz_take.now", tick)  # the learner's
 
 
 @pytest.fixture
@@ -349,7 +351,7 @@ def test_take_bad_input_writes_nothing(flash, deck_path, db, team, lines, messag
 def test_take_shows_time_left_and_stops_when_time_is_up(flash, deck_path, db, team, tmp_path, monkeypatch):
     quiz_id, folder = create(flash, deck_path, db, "--time-limit", "10")
     clock = iter(datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc) + timedelta(minutes=3 * n) for n in range(100))
-    monkeypatch.setattr("flashcards.cli.quiz.now", lambda: next(clock))
+    monkeypatch.setattr("flashcards.cli.quiz_take.now", lambda: next(clock))
     result = flash("quiz", "take", paper_of(folder, quiz_id, "ann-lee"), "-o", tmp_path / "a.json", input="A\n" * 6)
     assert result.exit_code == 0, result.output
     assert re.search(r"to go · time left \d+:\d\d ─", result.output)  # on every question

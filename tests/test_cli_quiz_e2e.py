@@ -31,7 +31,9 @@ NAMES = ["Priya Natarajan", "Ava Perfect", "Ben Fails", "Cal Forger", "Dee Stron
 def clock(monkeypatch):
     start = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
     ticks = iter(range(100_000))
-    monkeypatch.setattr("flashcards.cli.quiz.now", lambda: start + timedelta(seconds=15 * next(ticks)))
+    tick = lambda: start + timedelta(seconds=15 * next(ticks))  # noqa: E731
+    monkeypatch.setattr("flashcards.cli.quiz.now", tick)
+    monkeypatch.setattr("flashcards.cli.quiz_take.now", tick)
 
 
 def test_done_when(tmp_path, monkeypatch):

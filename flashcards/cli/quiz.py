@@ -1,84 +1,28 @@
 """`flash quiz ...`: certification quizzes.
 
-Manager: roster, create (personal papers), score, report, void, drop,
-extra-attempt, list, export. Learner: take, practice. Thin: each command
-calls ``flashcards.quiz`` and ``flashcards.store.quizzes`` and renders.
+Manager: roster, create (personal papers), issue, score, report, void,
+drop, extra-attempt, list, export. Thin: each command calls
+``flashcards.quiz`` and ``flashcards.store`` and renders with
+``flashcards.render_quiz``. The learner's commands (take, practice) are in
+``quiz_take``, the served quiz (serve, invite) in ``quiz_serve``; both
+register on the ``quiz`` group defined here.
 """
 
 from __future__ import annotations
 
-import sys
-from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Optional
 
 import click
 
 from ._common import CONTEXT_SETTINGS, common_options, console, now, open_store, resolve_today
 
-SKIP = "skip"
-BACK = "back"
-
-
-def _write(path: Path, data) -> Path:
-    from .._files import write_atomically
-    from ..errors import QuizError
-
-    return write_atomically(path, data, error=QuizError)
-
-
-def _clean(text) -> str:
-    """Anything from outside (names, file names, reasons quoting a file) as safe plain text."""
-    from ..quiz.model import clean_text
-
-    return clean_text(str(text))
-
-
-def _say(out, text: str, style: Optional[str] = None) -> None:
-    """Plain text (never markup; control characters removed), not wrapped, so file paths stay whole."""
-    from ..quiz.model import clean_text
-
-    text = "\n".join(clean_text(line) for line in text.split("\n"))
-    out.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
-
-
-def _cell(text) -> str:
-    from rich.markup import escape
-
-    return escape(_clean(text))
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
-
-
-class _Percent(click.ParamType):
-    """``80`` or ``80%``, 0 to 100."""
-
-    name = "PCT"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, int):
-            number = value
-        else:
-            text = str(value).strip().rstrip("%").strip()
-            if not text.isdigit():
-                self.fail(f"'{value}' is not a whole percentage like 80 or 80%", param, ctx)
-            number = int(text)
-        if not 0 <= number <= 100:
-            self.fail(f"{number} is not between 0 and 100", param, ctx)
-        return number
-
-
-kinds_option = click.option(
-    "--kinds", multiple=True, metavar="KINDS",
-    help="Question kinds, comma-separated or repeated: which-term, what-is, phrase, reply, breaks, holds, "
-         "or the groups terms, phrases, analogs. [default: all]",
+from ..render_quiz import (
+    audit_table, clean as _clean, concept_table, item_table, learner_table, plural as _plural,
+    quiz_heading, quiz_list_table, rejection_table, roster_table, score_table, short as _short,
 )
-paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-html_option = click.option(
-    "--html", is_flag=True,
-    help="Also write each paper as a web page (<quiz id>--<learner id>.paper.html) to take in a browser, offline.",
+from ._quiz_common import (
+    Percent as _Percent, html_option, kinds_option, paths_argument, quiet_console as _quiet_console, say as _say,
+    slug as _slug, write as _write,
 )
 
 
@@ -144,8 +88,6 @@ def roster_list(db_path, today) -> None:
 
     Example: flash quiz roster list
     """
-    from rich.table import Table
-
     from ..store.quizzes import QuizStore
 
     with open_store(db_path) as store:
@@ -153,13 +95,8 @@ def roster_list(db_path, today) -> None:
     if not learners:
         click.echo("The roster is empty: add learners with 'flash quiz roster import FILE.csv'.")
         return
-    table = Table()
-    for column in ("id", "name", "email", "team"):
-        table.add_column(column)
-    for learner in learners:
-        table.add_row(_cell(learner.id), _cell(learner.name), _cell(learner.email), _cell(learner.team))
     out = console()
-    out.print(table)
+    out.print(roster_table(learners))
     _say(out, f"{_plural(len(learners), 'learner')}.")
 
 
@@ -181,7 +118,7 @@ def roster_list(db_path, today) -> None:
 @click.option("--attempts", type=click.IntRange(min=1), metavar="N",
               help="Attempts allowed per learner. [default: no limit]")
 @click.option("--time-limit", type=click.IntRange(min=1), metavar="MIN",
-              help="Minutes per attempt; answers after the limit are dropped. [default: none]")
+              help="Minutes per attempt; a file with answers after the limit is rejected. [default: none]")
 @click.option("--question-seconds", type=click.IntRange(min=1), metavar="N",
               help="Seconds per question when served (flash quiz serve); a slower answer does not count. "
                    "[default: none]")
@@ -360,19 +297,7 @@ def score(files, retry, db_path, today) -> None:
         run = score_files(QuizStore(store), files, retry=retry, today=day, now=now)
     out = console()
     if run.results:
-        from rich.table import Table
-
-        styles = {"pass": "[green]pass[/green]", "fail": "[yellow]fail[/yellow]",
-                  "duplicate": "[yellow]not counted[/yellow]", "rejected": "[red]rejected[/red]"}
-        table = Table(title=f"Scored on {day.isoformat()}", title_justify="left")
-        for column in ("file", "learner", "result", "detail"):
-            table.add_column(column, overflow="fold" if column == "file" else None)
-        for r in run.results:
-            result = styles[r.outcome]
-            if r.outcome in ("pass", "fail"):
-                result += f" {r.correct}/{r.total} ({100 * r.correct / max(r.total, 1):.0f}%)"
-            table.add_row(_cell(r.file), _cell(r.learner), result, _cell(r.detail))
-        out.print(table)
+        out.print(score_table(run.results, day))
         _say(out, f"{run.counted} of {_plural(len(run.results), 'new file')} scored"
                   + (f", {run.duplicates} already counted under another file" if run.duplicates else "")
                   + (f", {run.rejected} rejected" if run.rejected else "") + ".")
@@ -433,8 +358,8 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today)
     rows = learner_rows(the_quiz, papers, attempts, best, used, allowed, roster)
     csv_to_stdout = csv_path is not None and str(csv_path) == "-"
     out = _quiet_console() if csv_to_stdout else console()
-    out.print(_quiz_heading(the_quiz))
-    out.print(_learner_table(rows))
+    out.print(quiz_heading(the_quiz))
+    out.print(learner_table(rows))
     taken = [r for r in rows if r["status"] in ("pass", "fail")]
     passed = sum(r["status"] == "pass" for r in taken)
     waiting = sum(r["status"] == "not taken" for r in rows)
@@ -449,18 +374,18 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today)
         _say(out, f"{_plural(unissued, 'learner')} on the roster without a paper for this quiz: "
                   f"flash quiz issue {the_quiz.id} --learner ID")
     if audit:
-        out.print(_audit_table(audit, {p.learner.id: p.learner.name for p in papers}))
+        out.print(audit_table(audit, {p.learner.id: p.learner.name for p in papers}))
     if rejections:
-        out.print(_rejection_table(rejections))
+        out.print(rejection_table(rejections))
     counted = list(best.values())
     items = item_analysis(the_quiz, [a.choices for a in counted]) if counted else []
     if counted:
-        out.print(_item_table(items, len(counted)))
-        out.print(_concept_table(concept_analysis([i for i in items if not i.question.dropped], by="entry"),
+        out.print(item_table(items, len(counted)))
+        out.print(concept_table(concept_analysis([i for i in items if not i.question.dropped], by="entry"),
                                  "Concepts by deck entry (weakest first)", "entry"))
         tags = concept_analysis([i for i in items if not i.question.dropped], by="tag")
         if tags:
-            out.print(_concept_table(tags, "Concepts by tag (weakest first)", "tag"))
+            out.print(concept_table(tags, "Concepts by tag (weakest first)", "tag"))
     if csv_path is not None:
         from ..quiz.report import report_csv
 
@@ -498,7 +423,7 @@ def _certificates(the_quiz, rows, cert_dir: Path) -> int:
 
 
 def _slips(the_quiz, rows, best, slip_dir: Path, show_answers: bool) -> int:
-    from ..quiz.report import Missed, slip_html
+    from ..quiz.report import missed_items, slip_html
 
     count = 0
     for r in rows:
@@ -506,16 +431,7 @@ def _slips(the_quiz, rows, best, slip_dir: Path, show_answers: bool) -> int:
             continue
         key = r["learner_id"] or None
         a = best.get(key) if key else next((b for b in best.values() if b.learner == r["learner"]), None)
-        missed = []
-        if a is not None:
-            for item_id, choice in a.choices.items():
-                try:
-                    item = the_quiz.item(item_id)
-                except KeyError:
-                    continue
-                if not item.dropped and choice != item.answer:
-                    missed.append(Missed(item.concept, item.prompt, item.correct_option.text,
-                                         late=item_id in a.late_items))
+        missed = missed_items(the_quiz, a) if a is not None else []
         allowed = r["attempts_allowed"]
         _write(slip_dir / f"{the_quiz.id}--{r['learner_id'] or _slug(r['learner'])}.html", slip_html(
             learner=r["learner"], quiz_title=the_quiz.title, quiz_id=the_quiz.id, status=r["status"],
@@ -524,120 +440,6 @@ def _slips(the_quiz, rows, best, slip_dir: Path, show_answers: bool) -> int:
             missed=missed, show_answers=show_answers))
         count += 1
     return count
-
-
-def _slug(text: str) -> str:
-    import re
-
-    return re.sub(r"[^a-z0-9]+", "-", _clean(text).casefold()).strip("-") or "learner"
-
-
-def _quiz_heading(the_quiz):
-    from rich.text import Text
-
-    per = f"{the_quiz.per_paper} questions per paper from {len(the_quiz.questions)} items" if the_quiz.personal \
-        else f"{len(the_quiz.questions)} questions"
-    limits = [per, f"pass mark {the_quiz.pass_mark}%",
-              f"{the_quiz.max_attempts} attempts" if the_quiz.max_attempts else "unlimited attempts"]
-    if the_quiz.time_limit:
-        limits.append(f"{the_quiz.time_limit}-minute limit")
-    dropped = [q.id for q in the_quiz.questions if q.dropped]
-    if dropped:
-        limits.append(f"dropped: {', '.join(dropped)}")
-    return Text(f"Quiz {_clean(the_quiz.id)}: {_clean(the_quiz.title)}\n{' · '.join(limits)} · "
-                f"created {the_quiz.created_on}")
-
-
-def _learner_table(rows):
-    from rich.table import Table
-
-    table = Table(title="Learners", title_justify="left")
-    for column in ("learner", "id", "team", "result", "score", "correct", "attempts used", "client", "date"):
-        table.add_column(column, justify="right" if column in ("score", "correct") else "left")
-    styles = {"pass": "[green]pass[/green]", "fail": "[red]fail[/red]", "not taken": "[dim]not taken[/dim]",
-              "no paper": "[dim]no paper[/dim]",
-              "voided": "[yellow]voided[/yellow]"}
-    for r in rows:
-        taken = r["status"] in ("pass", "fail")
-        limit = f" of {r['attempts_allowed']}" if r["attempts_allowed"] != "" else ""
-        table.add_row(_cell(r["learner"]), _cell(r["learner_id"]), _cell(r["team"]), styles[r["status"]],
-                      f"{float(r['score_percent']):.0f}%" if taken else "–",
-                      f"{r['correct']}/{r['questions']}" if taken else "–",
-                      f"{r['attempts_used']}{limit}", _cell(r.get("client", "")) or "–", r.get("day", "–"))
-    return table
-
-
-def _audit_table(audit, names):
-    from rich.table import Table
-
-    table = Table(title="Manager's corrections", title_justify="left")
-    for column in ("on", "action", "learner", "question", "attempt", "reason"):
-        table.add_column(column)
-    for a in audit:
-        who = f"{names.get(a.learner_id, a.learner_id)} ({a.learner_id})" if a.learner_id else "–"
-        table.add_row(a.day, a.action, _cell(who), _cell(a.item_id or "–"),
-                      str(a.attempt) if a.attempt else "–", _cell(a.reason or "–"))
-    return table
-
-
-def _rejection_table(rejections):
-    from rich.table import Table
-
-    table = Table(title="Not counted", title_justify="left")
-    for column in ("file", "learner", "why", "on"):
-        table.add_column(column, overflow="fold" if column == "file" else None)
-    for r in rejections:
-        table.add_row(_cell(r.file), _cell(r.learner), _cell(r.reason), r.scored_on)
-    return table
-
-
-def _short(text: str, width: int = 48) -> str:
-    flat = _clean(text)
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-def _item_table(items, learners: int):
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title=f"Item analysis ({_plural(learners, 'learner')})", title_justify="left")
-    for column in ("item", "kind", "entry", "seen by", "facility", "discrimination", "most chosen wrong option",
-                   "note"):
-        table.add_column(column, justify="right" if column in ("seen by", "facility", "discrimination") else "left")
-    for item in items:
-        q = item.question
-        wrong = item.top_wrong
-        table.add_row(
-            q.id, q.kind.value, escape(_short(q.entry_id, 30)), str(item.responses),
-            f"{item.facility:.0%}" if item.facility is not None else "–",
-            f"{item.discrimination:.0f}%" if item.discrimination is not None else "–",
-            escape(f"{wrong[1]}× {_short(wrong[0].text)}") if wrong else "–",
-            escape(item.note),
-        )
-    return table
-
-
-def _concept_table(stats, title: str, by: str):
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    columns = ("concept", "entry") if by == "entry" else ("tag",)
-    for column in columns + ("items", "correct", "facility"):
-        table.add_column(column, justify="right" if column in ("correct", "facility") else "left")
-    for s in stats:
-        names = (escape(_short(s.label, 40)), escape(s.key.split("/", 1)[-1])) if by == "entry" else (escape(s.key),)
-        table.add_row(*names, ", ".join(s.questions), f"{s.correct}/{s.responses}",
-                      f"{s.facility:.0%}" if s.facility is not None else "–")
-    return table
-
-
-def _quiet_console():
-    import io
-
-    from rich.console import Console
-
-    return Console(file=io.StringIO())
 
 
 # -- the manager's corrections ------------------------------------------------------
@@ -721,8 +523,6 @@ def list_(db_path, today) -> None:
 
     Example: flash quiz list
     """
-    from rich.table import Table
-
     from ..store.quizzes import QuizStore
 
     with open_store(db_path, create=False) as store:
@@ -731,16 +531,7 @@ def list_(db_path, today) -> None:
         click.echo("No quizzes yet: create one with 'flash quiz create --title TEXT --questions N --pass-mark PCT "
                    "--roster'.")
         return
-    table = Table()
-    for column in ("quiz", "title", "created", "questions", "pass mark", "attempts scored", "learners", "pass rate"):
-        table.add_column(column, justify="right" if column in ("questions", "pass mark", "attempts scored",
-                                                               "learners", "pass rate") else "left")
-    for s in summaries:
-        rate = f"{s.pass_rate:.0%} ({s.passed}/{s.learners})" if s.pass_rate is not None else "–"
-        allowed = f" (max {s.max_attempts} each)" if s.max_attempts else ""
-        table.add_row(_cell(s.id), _cell(s.title), s.created_on, str(s.questions), f"{s.pass_mark}%",
-                      f"{s.attempts}{allowed}", str(s.learners), rate)
-    console().print(table)
+    console().print(quiz_list_table(summaries))
 
 
 @quiz.command(context_settings=CONTEXT_SETTINGS)
@@ -777,278 +568,4 @@ def export(quiz_ref, fmt, output, db_path, today) -> None:
 # -- learner --------------------------------------------------------------------
 
 
-class _TerminalChoices:
-    """A terminal: prompts until a valid choice; < goes back, Enter skips."""
-
-    interactive = True
-
-    def choose(self, count: int, *, can_go_back: bool) -> object:
-        last = chr(ord("A") + count - 1)
-        hint = f"A-{last}" + (", <: back" if can_go_back else "") + ", Enter: skip"
-        while True:
-            text = click.prompt(f"Your answer ({hint})", default="", show_default=False).strip().upper()
-            if not text or text == "-":
-                return SKIP
-            if len(text) == 1 and "A" <= text <= last:
-                return ord(text) - ord("A")
-            if text == "<" and can_go_back:
-                return BACK
-            click.echo(f"Type a letter from A to {last}.")
-
-
-class _LineChoices:
-    """A pipe or file: one choice per line (A, B, ...; '-' skips; a blank line skips or stops)."""
-
-    interactive = False
-
-    def __init__(self, stream, *, what: str, stop_at_end: bool):
-        self.stream = stream
-        self.line_number = 0
-        self.what = what
-        self.stop_at_end = stop_at_end
-
-    def choose(self, count: int, *, can_go_back: bool) -> object:
-        line = self.stream.readline()
-        self.line_number += 1
-        if line == "":
-            return None  # end of input
-        text = line.strip().upper()
-        if text == "-":
-            return SKIP
-        if not text:
-            return None if self.stop_at_end else SKIP
-        last = chr(ord("A") + count - 1)
-        if len(text) == 1 and "A" <= text <= last:
-            return ord(text) - ord("A")
-        raise click.ClickException(f"standard input line {self.line_number}: '{_short(line.strip(), 20)}' is not "
-                                   f"a choice from A to {last}; {self.what}")
-
-
-def _question_panel(prompt: str, options, *, title: str, subtitle: str = ""):
-    from rich.console import Group
-    from rich.panel import Panel
-    from rich.table import Table
-    from rich.text import Text
-
-    from ..quiz.model import clean_text, letter
-
-    choices = Table.grid(padding=(0, 1))
-    choices.add_column(style="bold", no_wrap=True)
-    choices.add_column()
-    for index, option in enumerate(options):
-        choices.add_row(f"{letter(index)})", Text(clean_text(option.text)))
-    return Panel(Group(Text(clean_text(prompt, keep_newlines=True)), Text(""), choices), title=title,
-                 title_align="left", subtitle=subtitle or None, subtitle_align="right", border_style="cyan")
-
-
-def _time_left(deadline: Optional[datetime]) -> str:
-    if deadline is None:
-        return ""
-    seconds = max(0, int((deadline - now()).total_seconds()))
-    return f"time left {seconds // 60}:{seconds % 60:02d}"
-
-
-@quiz.command(context_settings=CONTEXT_SETTINGS)
-@click.argument("paper_path", metavar="PAPER", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FILE",
-              help="Where to write your answers. [default: next to the paper, <quiz>--<you>.answers.json]")
-@click.option("--text-block", is_flag=True,
-              help="Also print the answers as a text block to paste into a mail (if attachments get lost).")
-@common_options
-def take(paper_path, output, text_block, db_path, today) -> None:
-    """Take your personal paper and write your signed answers file for your manager.
-
-    One question at a time, with progress and, when there is a limit, the
-    time left, also on the review screen before you submit. Answers given
-    after the limit do not count (the rest do). Your score comes from your
-    manager, who holds the key.
-
-    When standard input is not a terminal, each line answers the next
-    question (A, B, C, ...; '-' or a blank line skips it); nothing is
-    written unless every question gets a line. --db and --today are not used.
-
-    Example: flash quiz take lesson-4-certification-202611--priya-natarajan.paper.json
-    """
-    from ..quiz.papers import answers_document, load_paper, text_block as block, write_answers
-
-    paper = load_paper(paper_path)
-    out = console()
-    interactive = sys.stdin.isatty()
-    keys = _TerminalChoices() if interactive else _LineChoices(
-        sys.stdin, what="nothing was written", stop_at_end=False)
-    started = now()
-    deadline = started + timedelta(seconds=paper.time_limit_seconds) if paper.time_limit_seconds else None
-    limits = [_plural(len(paper.questions), "question"), f"pass mark {paper.pass_mark}%"]
-    if paper.time_limit_seconds:
-        limits.append(f"{paper.time_limit_seconds // 60} minutes")
-    if paper.max_attempts:
-        limits.append(f"{_plural(paper.max_attempts, 'attempt')} allowed")
-    _say(out, f"{paper.title} · {' · '.join(limits)} · {paper.learner_name} ({paper.learner_id})")
-
-    choices: dict[str, tuple[Optional[int], Optional[datetime]]] = {q.id: (None, None) for q in paper.questions}
-    timed_out = _ask_all(paper, choices, keys, out, deadline, range(len(paper.questions)))
-    while True:
-        out.print(_review_table(paper, choices, deadline))
-        if timed_out or not interactive:
-            break
-        answer = click.prompt(f"{_time_left(deadline) + ' · ' if deadline else ''}Enter: submit · "
-                              "a question number: change that answer", default="", show_default=False).strip()
-        if deadline is not None and now() >= deadline:
-            out.print("Time is up: your answers so far are submitted.")
-            break
-        if not answer:
-            break
-        if answer.isdigit() and 1 <= int(answer) <= len(paper.questions):
-            timed_out = _ask_all(paper, choices, keys, out, deadline, [int(answer) - 1])
-        else:
-            out.print(f"Type a number from 1 to {len(paper.questions)}, or press Enter to submit.")
-    finished = now()
-    answers = {}
-    for q in paper.questions:
-        index, at = choices[q.id]
-        answers[q.id] = (q.options[index].id, at) if index is not None else (None, None)
-    document = answers_document(paper, answers, started=started, finished=finished, client="terminal")
-    path = output or _answers_path(paper_path, paper)
-    write_answers(document, path)
-    answered = sum(index is not None for index, _ in choices.values())
-    _say(out, f"Answers saved to {path} ({answered} of {len(choices)} answered). "
-              f"Hand this file to your manager, who scores it with: flash quiz score {path}")
-    if text_block:
-        click.echo(block(document), nl=False)
-
-
-def _ask_all(paper, choices, keys, out, deadline, indexes) -> bool:
-    """Ask the questions at ``indexes`` in turn; return True if time ran out."""
-    indexes = list(indexes)
-    position = 0
-    total = len(paper.questions)
-    while position < len(indexes):
-        if deadline is not None and now() >= deadline:
-            out.print("Time is up: questions not answered count as wrong.")
-            return True
-        index = indexes[position]
-        q = paper.questions[index]
-        subtitle = " · ".join(filter(None, [f"{total - index - 1} to go", _time_left(deadline)]))
-        out.print(_question_panel(q.prompt, q.options, title=f"Question {index + 1} of {total}", subtitle=subtitle))
-        choice = keys.choose(len(q.options), can_go_back=position > 0)
-        if choice is None:
-            raise click.ClickException(
-                f"standard input ended after {getattr(keys, 'line_number', 1) - 1} answers, "
-                f"but the paper has {total} questions; nothing was written"
-            )
-        moment = now()
-        if deadline is not None and moment > deadline:
-            out.print("Time is up: that answer came after the limit and is not counted.")
-            return True
-        if choice == BACK:
-            position -= 1
-            continue
-        choices[q.id] = (None, None) if choice == SKIP else (choice, moment)
-        position += 1
-    return False
-
-
-def _review_table(paper, choices, deadline):
-    from rich.markup import escape
-    from rich.table import Table
-
-    from ..quiz.model import letter
-
-    left = f" ({_time_left(deadline)})" if deadline is not None else ""
-    table = Table(title=f"Review your answers{left}", title_justify="left")
-    for column in ("#", "question", "your answer"):
-        table.add_column(column)
-    for number, q in enumerate(paper.questions, start=1):
-        index = choices[q.id][0]
-        answer = f"{letter(index)}) {_short(q.options[index].text, 40)}" if index is not None else None
-        table.add_row(str(number), escape(_short(q.prompt, 50)), escape(answer) if answer else "[red]—[/red]")
-    return table
-
-
-def _answers_path(paper_path: Path, paper) -> Path:
-    """``<paper folder>/<quiz>--<learner>.answers.json``, numbered if taken (an earlier attempt is kept)."""
-    stem = f"{paper.quiz_id}--{paper.learner_id}"
-    stem = _slug(stem) if any(ch in stem for ch in "/\\\0") or stem.startswith(".") else stem
-    path = paper_path.parent / f"{stem}.answers.json"
-    n = 1
-    while path.exists():
-        n += 1
-        path = paper_path.parent / f"{stem}.{n}.answers.json"
-    return path
-
-
-@quiz.command(context_settings=CONTEXT_SETTINGS)
-@paths_argument
-@click.option("--questions", "count", type=click.IntRange(min=1), default=10, show_default=True, metavar="N",
-              help="Number of questions (fewer if the decks have fewer).")
-@kinds_option
-@click.option("--seed", type=int, metavar="S", help="Ask the same questions again. [default: random]")
-@common_options
-def practice(paths, count, kinds, seed, db_path, today) -> None:
-    """Practise on the spot with immediate feedback; missed cards come back in today's review.
-
-    Questions come from the decks at PATH (the shipped decks if none), which
-    must be imported into your review database (--db). Each question you
-    miss makes the card it came from due today, so 'flash review' asks it.
-    Nothing is recorded as a quiz attempt.
-
-    When standard input is not a terminal, each line answers the next
-    question (A, B, C, ...); a blank line or the end of input stops.
-
-    Example: flash quiz practice --questions 5 && flash review
-    """
-    import random
-
-    from ..decks import load_decks, shipped_decks_dir
-    from ..errors import QuizError
-    from ..quiz.generate import available, generate
-    from ..quiz.model import letter, parse_kinds
-    from ..store.quizzes import make_due_today
-
-    day = resolve_today(today)
-    chosen = parse_kinds(kinds)
-    decks = load_decks(paths or [shipped_decks_dir()])
-    if seed is None:
-        seed = random.SystemRandom().randrange(1_000_000)
-    out = console()
-    with open_store(db_path, create=False) as store:
-        imported = set(store.deck_ids())
-        missing = [d for d in decks if d.id not in imported]
-        if missing:
-            names = ", ".join(f"'{d.id}'" for d in missing)
-            files = " ".join(str(d.path) for d in missing if d.path)
-            raise QuizError(f"deck {names} is not imported into {store.path}, so missed questions could not be "
-                            f"scheduled: run 'flash import {files}' first")
-        most = sum(available(decks, chosen).values()) if chosen else sum(available(decks).values())
-        questions = generate(decks, min(count, most) if most else count, chosen, seed)
-        keys = _TerminalChoices() if sys.stdin.isatty() else _LineChoices(
-            sys.stdin, what="practice stopped (missed cards so far are due today)",
-            stop_at_end=True)
-        right, asked, due = 0, 0, []
-        for number, q in enumerate(questions, start=1):
-            out.print(_question_panel(q.prompt, q.options, title=f"Practice {number} of {len(questions)}"))
-            choice = keys.choose(len(q.options), can_go_back=False)
-            if choice is None:
-                break
-            asked += 1
-            correct_index = next(i for i, o in enumerate(q.options) if o.id == q.answer)
-            if choice == correct_index:
-                right += 1
-                out.print("[green]Right.[/green]")
-                continue
-            what = "Skipped" if choice == SKIP else "Not quite"
-            out.print(f"[red]{what}.[/red] The answer is {letter(correct_index)}) ", end="")
-            _say(out, q.correct_option.text)
-            outcome = make_due_today(store, [q.card_id], today=day)[q.card_id]
-            if outcome in ("due", "already due"):
-                due.append(q.card_id)
-                _say(out, f"{q.card_id} is due today in your review.", style="dim")
-            else:
-                _say(out, f"{q.card_id} is {outcome} in {store.path}: re-import its deck to review it.",
-                     style="yellow")
-    _say(out, f"Practice: {right} of {asked} right.")
-    if due:
-        _say(out, f"{_plural(len(due), 'card')} due today from this practice: run 'flash review'.")
-
-
-from . import quiz_serve  # noqa: E402,F401  (registers 'serve' and 'invite' on this group)
+from . import quiz_serve, quiz_take  # noqa: E402,F401  (register serve, invite, take, practice on this group)

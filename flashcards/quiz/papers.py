@@ -231,6 +231,20 @@ def paper_filename(document: Mapping[str, Any]) -> str:
     return f"{document['quiz']['id']}--{document['learner']['id']}.paper.json"
 
 
+def answers_path(paper_path: Union[str, Path], paper: "Paper") -> Path:
+    """``<paper folder>/<quiz>--<learner>.answers.json``, numbered if taken (an earlier attempt is kept)."""
+    folder = Path(paper_path).parent
+    stem = f"{paper.quiz_id}--{paper.learner_id}"
+    if any(ch in stem for ch in "/\\\0") or stem.startswith("."):
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).lstrip(".") or "answers"
+    path = folder / f"{stem}.answers.json"
+    n = 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stem}.{n}.answers.json"
+    return path
+
+
 def write_paper(document: Mapping[str, Any], folder: Union[str, Path]) -> Path:
     """Write one learner's paper into ``folder`` as ``<quiz id>--<learner id>.paper.json``.
 

@@ -108,6 +108,20 @@ class Missed:
     late: bool = False
 
 
+def missed_items(the_quiz, attempt) -> list[Missed]:
+    """The questions an attempt got wrong (dropped items aside), for its learner's slip."""
+    missed = []
+    for item_id, choice in attempt.choices.items():
+        try:
+            item = the_quiz.item(item_id)
+        except KeyError:
+            continue
+        if not item.dropped and choice != item.answer:
+            missed.append(Missed(item.concept, item.prompt, item.correct_option.text,
+                                 late=item_id in attempt.late_items))
+    return missed
+
+
 def slip_html(*, learner: str, quiz_title: str, quiz_id: str, status: str, correct: int, total: int,
               pass_mark: int, day: str, attempts: str, missed: Sequence[Missed], show_answers: bool) -> str:
     """One learner's result slip: score, pass/fail and the concepts missed (answers only if asked)."""
