@@ -175,7 +175,9 @@ def rejection_table(rejections) -> Table:
 
 
 def item_table(items, learners: int) -> Table:
-    table = Table(title=f"Item analysis ({plural(learners, 'learner')})", title_justify="left")
+    """Facility and discrimination with the learners behind each ("seen by"); not shown below 5."""
+    table = Table(title=f"Item analysis ({plural(learners, 'learner')}; figures for items seen by at least 5)",
+                  title_justify="left")
     numbers = ("seen by", "facility", "discrimination")
     for column in ("item", "kind", "entry") + numbers + ("most chosen wrong option", "note"):
         table.add_column(column, justify="right" if column in numbers else "left")
@@ -184,12 +186,24 @@ def item_table(items, learners: int) -> Table:
         wrong = item.top_wrong
         table.add_row(
             q.id, q.kind.value, escape(short(q.entry_id, 30)), str(item.responses),
-            f"{item.facility:.0%}" if item.facility is not None else "–",
-            f"{item.discrimination:.0f}%" if item.discrimination is not None else "–",
+            f"{item.shown_facility:.0%}" if item.shown_facility is not None else "–",
+            f"{item.shown_discrimination:.0f}%" if item.shown_discrimination is not None else "–",
             escape(f"{wrong[1]}× {short(wrong[0].text)}") if wrong else "–",
             escape(item.note),
         )
     return table
+
+
+def pool_note(advice) -> str:
+    """One paragraph on a pool too large for the team (``flashcards.quiz.scoring.PoolAdvice``)."""
+    text = (f"Too few learners per item: {advice.thin_items} of {advice.pool} items were seen by fewer than 5 "
+            f"learners (median {advice.median_seen:g}), so their figures are not shown. ")
+    if advice.suggested_pool is None:
+        return text + (f"With {plural(advice.learners, 'learner')} and {advice.per_paper} questions per paper no "
+                       "pool gives every item 5 learners: report again when more have sat it.")
+    return text + (f"With {plural(advice.learners, 'learner')} and {advice.per_paper} questions per paper, a pool "
+                   f"of at most {advice.suggested_pool} items (quiz create --pool {advice.suggested_pool}) gives "
+                   "every item at least 5 learners on average.")
 
 
 def concept_table(stats, title: str, by: str) -> Table:

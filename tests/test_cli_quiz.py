@@ -508,9 +508,13 @@ def test_report_figures_csv_certificates_and_slips(flash, db, tmp_path, scored_f
     assert "Pass rate: 2 of 4 learners (50%); 1 not taken yet" in out
     assert cells(out, "L5")[3] == "not taken"
     rows = [cells(out, i) for i in items]
-    assert [r[3:6] for r in rows] == [["4", "75%", "0%"], ["4", "50%", "58%"], ["4", "50%", "-30%"]]
-    assert rows[2][7] == "check: weaker scorers did better on it"
+    # 4 learners behind each item: facility and discrimination are not shown (5 needed)
+    assert [r[3:6] for r in rows] == [["4", "–", "–"]] * 3
+    assert rows[2][7] == "seen by 4: too few for figures (5 needed)"
     assert rows[1][6].startswith("2× ")  # L3 and L4 chose the same wrong option
+    assert ("Too few learners per item: 3 of 3 items were seen by fewer than 5 learners (median 4), so their "
+            "figures are not shown. With 4 learners and 3 questions per paper no pool gives every item 5 "
+            "learners: report again when more have sat it.") in out
     assert "Concepts by deck entry (weakest first)" in out and "Concepts by tag (weakest first)" in out
 
     with open(tmp_path / "hr.csv", newline="", encoding="utf-8") as fh:
@@ -531,6 +535,54 @@ def test_report_figures_csv_certificates_and_slips(flash, db, tmp_path, scored_f
     shown = flash("quiz", "report", quiz_id, "--slips", tmp_path / "s2", "--show-answers", "--db", db, "--today", TODAY)
     assert "(with the correct answers)" in shown.output
     assert "correct answer" in (tmp_path / "s2" / f"{quiz_id}--l3.html").read_text(encoding="utf-8")
+
+
+# Six learners on a pool of 3 what-is items (every paper shows all 3):
+#        i1 i2 i3
+SIX = {"s1": (1, 1, 1), "s2": (1, 1, 0), "s3": (1, 0, 0), "s4": (0, 0, 1), "s5": (1, 1, 1), "s6": (0, 0, 0)}
+
+
+def sit(flash, deck_path, db, tmp_path, pattern, *extra, questions=3):
+    names = [k.upper() for k in pattern]
+    flash("quiz", "roster", "import", write_roster(tmp_path / "six.csv", *names), "--db", db, "--today", TODAY)
+    quiz_id, folder = create(flash, deck_path, db, "--kinds", "what-is", *extra, questions=questions, pass_mark=60)
+    the_quiz, papers = stored(db, quiz_id)
+    files = []
+    for lid, marks in pattern.items():
+        order = [q.item_id for q in papers[lid].questions]
+        rights = {item: mark for item, mark in zip([q.id for q in the_quiz.questions], marks)}
+        files.append(take(flash, db, paper_of(folder, quiz_id, lid), lambda n: bool(rights.get(order[n], 0))))
+    assert flash("quiz", "score", *files, "--db", db, "--today", TODAY).exit_code == 0
+    return quiz_id, [q.id for q in the_quiz.questions]
+
+
+def test_item_figures_with_the_learners_behind_them(flash, deck_path, db, tmp_path):
+    import statistics
+
+    quiz_id, items = sit(flash, deck_path, db, tmp_path, SIX, "--pool", "3")
+    out = flash("quiz", "report", quiz_id, "--db", db, "--today", TODAY).output
+    assert "Item analysis (6 learners; figures for items seen by at least 5)" in out
+    marks = list(SIX.values())
+    for n, item in enumerate(items):
+        row = cells(out, item)
+        x = [m[n] for m in marks]
+        rest = [sum(m) - m[n] for m in marks]
+        assert row[3] == "6"  # the learners behind both figures
+        assert row[4] == f"{sum(x) / 6:.0%}"
+        assert row[5] == f"{100 * statistics.correlation(x, rest):.0f}%"  # Python's own Pearson correlation
+    assert "Too few learners per item" not in out
+
+
+def test_a_pool_too_large_for_the_team_says_which_pool_would_do(flash, deck_path, db, tmp_path):
+    quiz_id, items = sit(flash, deck_path, db, tmp_path, SIX, "--pool", "5", questions=2)
+    out = flash("quiz", "report", quiz_id, "--db", db, "--today", TODAY).output
+    seen = [int(cells(out, item)[3]) for item in items]
+    assert sum(seen) == 12  # 6 learners x 2 questions, spread over 5 items
+    thin = sum(n < 5 for n in seen)
+    assert thin >= 3
+    assert (f"Too few learners per item: {thin} of 5 items were seen by fewer than 5 learners") in out
+    assert ("With 6 learners and 2 questions per paper, a pool of at most 2 items (quiz create --pool 2) gives "
+            "every item at least 5 learners on average.") in out
 
 
 def test_void_drop_and_extra_attempt_are_applied_and_logged(flash, db, scored_four):

@@ -359,7 +359,31 @@ def test_item_analysis_against_hand_computed_values():
     assert items[1].option_counts == {"o1": 2, "o3": 1}
     assert items[2].top_wrong == (Option("o2", "wrong 3"), 2)
     assert items[1].top_wrong == (Option("o3", "other 2"), 1)
-    assert items[2].note == "check: weaker scorers did better on it"
+    # 4 learners behind each figure: computed, but not shown, and the note says why
+    assert [(i.shown_facility, i.shown_discrimination) for i in items] == [(None, None)] * 3
+    assert items[2].note == "seen by 4: too few for figures (5 needed)"
+    five = item_analysis(hand_quiz(), SHEETS + [{"q1": "o2", "q2": "o3", "q3": "o2"}])  # L5 gets all wrong
+    assert [i.shown_facility for i in five] == [0.6, 0.4, 0.4]
+    import statistics
+
+    marks = [[1, 1, 1], [1, 1, 0], [1, 0, 0], [0, 0, 1], [0, 0, 0]]  # Python's own Pearson correlation
+    for n, item in enumerate(five):
+        x = [row[n] for row in marks]
+        rest = [sum(row) - row[n] for row in marks]
+        assert item.shown_discrimination == pytest.approx(100 * statistics.correlation(x, rest))
+    assert five[2].note == "reteach"
+
+
+def test_pool_advice_names_the_pool_that_gives_every_item_five_learners():
+    from flashcards.quiz.scoring import pool_advice
+
+    items = item_analysis(hand_quiz(), SHEETS)  # 3 items, 4 learners, 3 per paper
+    advice = pool_advice(items, learners=4, per_paper=3)
+    assert (advice.thin_items, advice.median_seen, advice.suggested_pool) == (3, 4, None)  # 4 * 3 // 5 = 2 < 3
+    advice = pool_advice(items, learners=19, per_paper=20)
+    assert advice.suggested_pool == 76  # 19 learners * 20 questions / 5
+    five = item_analysis(hand_quiz(), SHEETS + [SHEETS[0]])
+    assert pool_advice(five, learners=5, per_paper=3) is None  # every item seen by 5
 
 
 def test_discrimination_is_undefined_without_variation():

@@ -17,7 +17,7 @@ import click
 from ._common import CONTEXT_SETTINGS, common_options, console, now, open_store, resolve_today
 
 from ..render_quiz import (
-    audit_table, clean as _clean, concept_table, item_table, learner_table, plural as _plural,
+    audit_table, clean as _clean, concept_table, item_table, learner_table, plural as _plural, pool_note,
     quiz_heading, quiz_list_table, rejection_table, roster_table, score_table, short as _short,
 )
 from ._quiz_common import (
@@ -339,7 +339,7 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today)
     Example: flash quiz report lesson-4 --csv results.csv --certificates certificates/ --slips slips/
     """
     from ..quiz.report import learner_rows
-    from ..quiz.scoring import best_attempts, concept_analysis, item_analysis
+    from ..quiz.scoring import best_attempts, concept_analysis, item_analysis, pool_advice
     from ..store.quizzes import QuizStore
 
     with open_store(db_path, create=False) as store:
@@ -381,6 +381,9 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today)
     items = item_analysis(the_quiz, [a.choices for a in counted]) if counted else []
     if counted:
         out.print(item_table(items, len(counted)))
+        advice = pool_advice(items, len(counted), the_quiz.per_paper)
+        if advice is not None:
+            _say(out, pool_note(advice), style="yellow")
         out.print(concept_table(concept_analysis([i for i in items if not i.question.dropped], by="entry"),
                                  "Concepts by deck entry (weakest first)", "entry"))
         tags = concept_analysis([i for i in items if not i.question.dropped], by="tag")

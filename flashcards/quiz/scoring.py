@@ -225,8 +225,18 @@ def best_attempts(attempts: Iterable) -> list:
 # -- item analysis ------------------------------------------------------
 
 
+MIN_ITEM_LEARNERS = 5  # fewer learners behind an item's facility or discrimination: the figure is not shown
+
+
 @dataclass(frozen=True)
 class ItemStats:
+    """One item's figures over the learners whose paper showed it (``responses`` of them).
+
+    ``facility`` and ``discrimination`` are the figures as computed; ``shown_facility`` and
+    ``shown_discrimination`` are what a report prints: None below ``MIN_ITEM_LEARNERS``, where
+    one learner more or less swings them by 20 points or more.
+    """
+
     question: Question
     responses: int
     correct: int
@@ -246,12 +256,26 @@ class ItemStats:
         return best
 
     @property
+    def enough(self) -> bool:
+        return self.responses >= MIN_ITEM_LEARNERS
+
+    @property
+    def shown_facility(self) -> Optional[float]:
+        return self.facility if self.enough else None
+
+    @property
+    def shown_discrimination(self) -> Optional[float]:
+        return self.discrimination if self.enough else None
+
+    @property
     def note(self) -> str:
         """A hint for the manager about a question that may be broken or needs reteaching."""
         if self.question.dropped:
             return "dropped: not scored"
         if not self.responses:
-            return ""
+            return "not on any paper scored yet"
+        if not self.enough:
+            return f"seen by {self.responses}: too few for figures ({MIN_ITEM_LEARNERS} needed)"
         if self.discrimination is not None and self.discrimination < 0:
             return "check: weaker scorers did better on it"
         if self.facility == 0:
@@ -323,6 +347,34 @@ def item_analysis(quiz: Quiz, sheets: Sequence[Mapping[str, Optional[str]]]) -> 
             unanswered=unanswered,
         ))
     return items
+
+
+@dataclass(frozen=True)
+class PoolAdvice:
+    """The pool is too large for the team: some items were seen by fewer than ``MIN_ITEM_LEARNERS``."""
+
+    pool: int  # items still scored
+    learners: int
+    per_paper: int
+    thin_items: int  # items seen by fewer than MIN_ITEM_LEARNERS
+    median_seen: float
+    suggested_pool: Optional[int]  # the largest pool giving each item MIN_ITEM_LEARNERS on average (None: none can)
+
+
+def pool_advice(items: Sequence[ItemStats], learners: int, per_paper: int) -> Optional[PoolAdvice]:
+    """A note for the report when items have too few learners for figures, with the pool size that would
+    give every item at least ``MIN_ITEM_LEARNERS``: papers draw each item with the same chance, so an
+    item is seen by ``learners * per_paper / pool`` learners on average."""
+    live = [i for i in items if not i.question.dropped]
+    thin = [i for i in live if i.responses < MIN_ITEM_LEARNERS]
+    if not live or not thin or learners <= 0:
+        return None
+    seen = sorted(i.responses for i in live)
+    middle = len(seen) // 2
+    median_seen = seen[middle] if len(seen) % 2 else (seen[middle - 1] + seen[middle]) / 2
+    largest = learners * per_paper // MIN_ITEM_LEARNERS
+    return PoolAdvice(len(live), learners, per_paper, len(thin), median_seen,
+                      largest if largest >= per_paper else None)
 
 
 @dataclass(frozen=True)
