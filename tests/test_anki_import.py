@@ -324,3 +324,16 @@ def test_an_fsrs_deck_replays_the_merged_log_with_fsrs(studied, tmp_path):
     assert flash("scheduler", DECK, "sm2", "--db", db, "--today", "2026-01-01").exit_code == 0
     check = flash("db", "check", "--db", db)
     assert check.exit_code == 0 and "0 disagree with the stored state" in check.stdout, check.output
+
+
+def test_flash_undo_never_takes_back_an_answer_given_in_anki(studied, tmp_path):
+    folder, answers = studied
+    db = fresh_db(studied, tmp_path)
+    assert flash("import", "--anki", folder / "study.apkg", "--db", db).exit_code == 0
+    last_day = max(day for *_, day, _ in log_rows(db))
+    before = _dump(db)
+    result = flash("undo", "--db", db, "--today", last_day)
+    assert result.exit_code == 0 and "Nothing to undo" in result.output, result.output
+    assert _dump(db) == before
+    text = flash("stats", "--db", db, "--today", last_day).stdout
+    assert f"total: {len(answers)} reviews ({len(answers)} in Anki)" in text

@@ -374,7 +374,7 @@ def test_undo_restores_state_and_appends(synced, db_path):
     ]
     with pytest.raises(StoreError) as info:
         synced.undo(second.id, today=DAY, now=NOW)
-    assert str(info.value) == f"review {second.id} does not exist or was already undone"
+    assert str(info.value) == f"review {second.id} does not exist, was already undone, or was given in Anki"
 
 
 def test_undo_of_a_first_review_makes_the_card_new_again(synced):

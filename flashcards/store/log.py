@@ -72,11 +72,11 @@ class ReviewLog:
             row = conn.execute(
                 f"""SELECT r.id, r.card_id, r.grade, r.kind, {_STATE_BEFORE}, {_STATE_AFTER},
                       r.memory_before, r.memory_after, COALESCE(r.scheduler, 'sm2')
-                    FROM reviews r WHERE r.id = ? AND {_LIVE_REVIEW}""",
+                    FROM reviews r WHERE r.id = ? AND r.origin = 'flash' AND {_LIVE_REVIEW}""",
                 (review_id,),
             ).fetchone()
             if row is None:
-                raise StoreError(f"review {review_id} does not exist or was already undone")
+                raise StoreError(f"review {review_id} does not exist, was already undone, or was given in Anki")
             rid, card_id, grade, kind = row[:4]
             later = conn.execute(
                 f"""SELECT r.id, r.day FROM reviews r

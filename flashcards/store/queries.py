@@ -64,11 +64,13 @@ class Queries:
 
     def last_live_review(self, *, today: date, deck: Optional[str] = None) -> Optional[ReviewRecord]:
         """The latest grade (review or drill) logged on ``today`` and not undone, or ``None``:
-        what ``flash undo`` takes back (undone, the one before it is next)."""
+        what ``flash undo`` takes back (undone, the one before it is next). Grades given in
+        Anki (``flash import --anki``) are history, never taken back."""
         row = self.conn.execute(
             f"""SELECT r.id, r.card_id, r.grade, r.kind, {_STATE_BEFORE}, {_STATE_AFTER} FROM reviews r
                 {"JOIN cards c ON c.id = r.card_id" if deck else ""}
-                WHERE r.day = :today AND {_LIVE_REVIEW} {"AND c.deck_id = :deck" if deck else ""}
+                WHERE r.day = :today AND r.origin = 'flash' AND {_LIVE_REVIEW}
+                  {"AND c.deck_id = :deck" if deck else ""}
                 ORDER BY r.id DESC LIMIT 1""",
             {"today": today.isoformat(), "deck": deck},
         ).fetchone()
