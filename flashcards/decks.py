@@ -24,7 +24,8 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 ID_RULE = "lowercase letters, digits, '-' and '_', starting with a letter or digit"
 
 DECK_REQUIRED = ("id", "name")
-DECK_OPTIONAL = ("description", "source", "sources", "tags", "terms", "phrases", "analogs")
+DECK_OPTIONAL = ("description", "source", "sources", "tags", "terms", "phrases", "analogs", "scheduler",
+                 "desired_retention")
 # each item of the deck-level ``sources:`` list: a source label and the document(s) it names
 SOURCE_FIELDS = ("label", "path")
 
@@ -255,6 +256,7 @@ class _DeckReader:
         source = self.text(fields, "source")
         sources = self.sources(fields)
         tags = self.tags(fields)
+        scheduler, retention = self.scheduler(fields)
 
         entries: dict[str, list] = {}
         ids: dict[str, int] = {}
@@ -282,8 +284,30 @@ class _DeckReader:
             id=deck_id, name=name, description=description, source=source, tags=tags,
             terms=tuple(entries["terms"]), phrases=tuple(entries["phrases"]),
             analogs=tuple(entries["analogs"]), sources=sources, path=self.path, field_lines=self.field_lines,
+            scheduler=scheduler, desired_retention=retention,
         )
         return deck, []
+
+    def scheduler(self, fields) -> tuple[Optional[str], Optional[float]]:
+        """``scheduler: sm2|fsrs`` and, for fsrs, ``desired_retention: 0.7-0.99`` (flash import applies them)."""
+        name = self.text(fields, "scheduler")
+        if name is not None and name not in ("sm2", "fsrs"):
+            self.problem(fields["scheduler"], f"'scheduler' must be sm2 or fsrs, not '{name}'")
+            name = None
+        node = fields.get("desired_retention")
+        if node is None or self.is_null(node):
+            return name, None
+        try:
+            retention = float(node.value) if isinstance(node, ScalarNode) else None
+        except ValueError:
+            retention = None
+        if retention is None or not 0.7 <= retention <= 0.99:
+            self.problem(node, "'desired_retention' must be a number from 0.7 to 0.99, e.g. 0.9")
+            return name, None
+        if name != "fsrs":
+            self.problem(node, "'desired_retention' is FSRS's: add 'scheduler: fsrs'")
+            return name, None
+        return name, retention
 
     # -- entries --------------------------------------------------------
 

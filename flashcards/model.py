@@ -124,6 +124,8 @@ class Deck:
     phrases: tuple[Phrase, ...] = ()
     analogs: tuple[Analog, ...] = ()
     sources: tuple[SourceDocument, ...] = ()
+    scheduler: Optional[str] = None  # 'sm2' or 'fsrs': flash import moves the deck to it (None: as it is)
+    desired_retention: Optional[float] = None  # FSRS's target, with scheduler 'fsrs'
     path: Optional[str] = field(default=None, compare=False)
     # (entry id, field name) -> line of "field:" in the deck file, when read from one
     field_lines: Optional[dict] = field(default=None, compare=False, repr=False)

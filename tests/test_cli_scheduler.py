@@ -144,3 +144,35 @@ def test_environment_gives_the_database_and_the_day(runner, tmp_path, write_deck
     assert runner.invoke(cli, ["import", str(write_deck(ONE))], env=env).exit_code == 0
     assert runner.invoke(cli, ["scheduler", "one", "fsrs"], env=env).exit_code == 0
     assert rows(db, "SELECT deck_id, scheduler, set_on FROM deck_schedulers") == [("one", "fsrs", "2026-01-01")]
+
+
+def test_the_deck_file_names_the_scheduler(invoke, db_path, write_deck):
+    log = study(invoke, db_path, write_deck(ONE), [5, 4])
+    before = cards(invoke, db_path, "2026-01-10")[TERM]
+    path = write_deck("scheduler: fsrs\ndesired_retention: 0.85\n" + ONE)
+    result = invoke("import", path, "--db", db_path, "--today", "2026-01-10")
+    assert result.exit_code == 0, result.output
+    assert ("Scheduler from the deck file: one: sm2 -> fsrs (desired retention 0.85, default parameters); "
+            "2 cards re-derived from 2 reviews, due dates kept") in result.stdout
+    after = cards(invoke, db_path, "2026-01-10")[TERM]
+    assert after["stability"] == replay(FSRS(), log).stability and after["due"] == before["due"]
+    again = invoke("import", path, "--db", db_path, "--today", "2026-01-11")
+    assert "Scheduler from the deck file" not in again.stdout  # already so: nothing to do
+    # a file without the key leaves the deck's scheduler alone
+    assert "Scheduler" not in invoke("import", write_deck(ONE), "--db", db_path).stdout
+    shown = invoke("scheduler", "one", "--db", db_path).stdout
+    assert shown == "one: fsrs (desired retention 0.85, default parameters)\n"
+    check_ok(invoke, db_path)
+
+
+def test_bad_scheduler_keys_name_the_file_and_line(invoke, db_path, write_deck):
+    for text, line, message in (
+        ("scheduler: leitner\n", 1, "'scheduler' must be sm2 or fsrs, not 'leitner'"),
+        ("scheduler: fsrs\ndesired_retention: 2\n", 2, "'desired_retention' must be a number from 0.7 to 0.99"),
+        ("desired_retention: 0.9\n", 1, "'desired_retention' is FSRS's: add 'scheduler: fsrs'"),
+    ):
+        path = write_deck(text + ONE, "bad.yaml")
+        result = invoke("import", path, "--db", db_path)
+        assert result.exit_code == 1
+        assert f"{path}:{line}: {message}" in result.stderr
+    assert not db_path.exists()

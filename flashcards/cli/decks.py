@@ -55,7 +55,12 @@ def import_(paths, anki_file, db_path, today) -> None:
     decks = load_decks(paths or default_deck_paths())  # raises DeckError before the database is touched
     with open_store(db_path) as store:
         reports = store.sync(decks, today=day)
+        switches = store.apply_deck_schedulers(decks, today=day)
     console().print(sync_table(reports, title=f"Imported {len(reports)} deck{'s' if len(reports) != 1 else ''}"))
+    for switch in switches:
+        from .schedulers import switch_line
+
+        click.echo(f"Scheduler from the deck file: {switch_line(switch, reschedule=False)}")
     click.echo(lint_line(decks, paths))
 
 

@@ -56,10 +56,15 @@ def scheduler(deck: Optional[str], name: Optional[str], retention: Optional[floa
             raise click.BadParameter(str(exc), param_hint="'--retention'") from exc
     with open_store(db_path, create=False) as store:
         report = store.set_scheduler(deck, name, today=day, desired_retention=retention, reschedule=reschedule)
+    click.echo(switch_line(report, reschedule=reschedule))
+
+
+def switch_line(report, *, reschedule: bool) -> str:
+    """'one: sm2 -> fsrs (desired retention 0.9, default parameters); 2 cards re-derived from 4 reviews, ...'"""
     due = f"{report.moved} due date{'s' if report.moved != 1 else ''} moved" if reschedule else "due dates kept"
-    click.echo(f"{report.deck_id}: {_describe(report.before)} -> {_describe(report.after)}; "
-               f"{report.cards} card{'s' if report.cards != 1 else ''} re-derived from "
-               f"{report.reviews} review{'s' if report.reviews != 1 else ''}, {due}")
+    return (f"{report.deck_id}: {_describe(report.before)} -> {_describe(report.after)}; "
+            f"{report.cards} card{'s' if report.cards != 1 else ''} re-derived from "
+            f"{report.reviews} review{'s' if report.reviews != 1 else ''}, {due}")
 
 
 _LABELS = {"sm2": "SM-2", "fsrs-default": "FSRS, default", "fsrs-fitted": "FSRS, fitted"}

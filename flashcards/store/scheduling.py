@@ -140,6 +140,21 @@ class Scheduling:
             cards, reviews, moved = self._rederive(deck_id, after, reschedule=reschedule)
         return SwitchReport(deck_id, before, after, cards, reviews, moved)
 
+    def apply_deck_schedulers(self, decks, *, today: date) -> list[SwitchReport]:
+        """Move each deck whose file names a scheduler (``Deck.scheduler``) to it, with its desired
+        retention, where that differs from what the deck has; due dates kept."""
+        reports = []
+        for deck in decks:
+            if deck.scheduler is None:
+                continue
+            now = self.deck_scheduler(deck.id)
+            if deck.scheduler == now.name and (deck.scheduler == "sm2" or deck.desired_retention in (
+                    None, now.desired_retention)):
+                continue
+            reports.append(self.set_scheduler(deck.id, deck.scheduler, today=today,
+                                              desired_retention=deck.desired_retention))
+        return reports
+
     def store_parameters(self, parameters: Sequence[float], *, reviews: int, report: dict, today: date,
                          now: datetime) -> int:
         """Keep fitted FSRS parameters (they grade every FSRS deck from now on) and re-derive the
