@@ -250,3 +250,25 @@ def test_the_manager_sees_who_is_sitting_finished_or_not_started_and_corrects(se
     assert "Item analysis (0 learners)" not in report.text and "Manager's corrections" in report.text
     missing = manager.post("/manage/q/cert-1/void", {"csrf": csrf, "learner": "learner-03"})
     assert missing.status == 409 and "no counted attempt to void" in missing.text
+
+
+def test_the_report_gives_median_response_times_and_flags_implausibly_fast_sittings(served, db, invoke):
+    quiz, tokens, clock, client = served(learners=6)
+    for n, learner_id in enumerate(sorted(tokens)):
+        learner = LearnerClient(client, tokens[learner_id])
+        page = learner.start()
+        for _ in range(4):
+            clock.advance(1 if n == 0 else 20 + n)  # learner 01 answers every question in a second
+            page = learner.answer(page, 0)
+    result = invoke("quiz", "report", "cert-1", "--db", db, "--today", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    assert "Response times of served sittings (best attempts)" in result.stdout
+    fast = result.stdout.split("Implausibly fast sittings", 1)[1]
+    assert re.search(r"Learner 01 .* 1 .* every answer under 3 s", fast)
+    assert "Learner 02" not in fast
+    times = re.findall(r"(i\d\d) .* (\d+) .* (\d+\.\d)\s", result.stdout.split("Response times", 1)[1])
+    assert times and all(float(seconds) >= 1.0 for _, _, seconds in times)
+    report = LearnerClient(client)
+    report.get(f"/manage/{manager_token(db)}")
+    page = report.get("/manage/q/cert-1/report")
+    assert "Learner 01, attempt 1: every answer under 3 s" in page.text

@@ -341,6 +341,8 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today)
     from ..quiz.report import learner_rows
     from ..quiz.scoring import best_attempts, concept_analysis, item_analysis, pool_advice
     from ..store.quizzes import QuizStore
+    from ..store.sittings import SittingStore
+    from .quiz_pace import pace_tables
 
     with open_store(db_path, create=False) as store:
         quizzes = QuizStore(store)
@@ -351,6 +353,7 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today)
         audit = quizzes.audit(the_quiz.id)
         allowed = {p.learner.id: quizzes.allowed(the_quiz, p.learner.id) for p in papers}
         roster = quizzes.roster() if the_quiz.personal else []
+        times = SittingStore(store).response_times(the_quiz.id)
     best = {a.learner_key: a for a in best_attempts(attempts)}
     used: dict[str, int] = {}
     for a in attempts:
@@ -389,6 +392,8 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today)
         tags = concept_analysis([i for i in items if not i.question.dropped], by="tag")
         if tags:
             out.print(concept_table(tags, "Concepts by tag (weakest first)", "tag"))
+    for table in pace_tables(the_quiz, attempts, counted, times):
+        out.print(table)
     if csv_path is not None:
         from ..quiz.report import report_csv
 
