@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, browser_or_skip
 from conftest import PACKAGE_ROOT, flash_process, rows
 from servekit import T0, LearnerClient, manager_db, names
@@ -29,14 +30,27 @@ from flashcards.store.sittings import SittingStore
 README = PACKAGE_ROOT / "README.md"
 
 
+@pytest.fixture(autouse=True)
+def no_server_left_running():
+    """Whatever a test asserts, every server it started is gone when it ends."""
+    yield
+    while LiveServer.started:
+        server = LiveServer.started.pop()
+        if server.proc.poll() is None:
+            server.kill()
+
+
 class LiveServer:
     """``flash quiz serve`` in a subprocess; ``base`` and ``manager`` are the addresses it printed."""
+
+    started: list["LiveServer"] = []
 
     def __init__(self, args: list[str], *, cwd: Path, env: dict):
         environ = {k: v for k, v in os.environ.items() if not k.startswith("FLASH_")}
         environ.update(PYTHONPATH=str(PACKAGE_ROOT), XDG_DATA_HOME=str(cwd / "xdg-data"), **env)
         self.proc = subprocess.Popen([sys.executable, "-m", "flashcards", *args], cwd=cwd, env=environ,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        LiveServer.started.append(self)
         self.lines: queue.Queue = queue.Queue()
         self.output: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()

@@ -125,7 +125,7 @@ def _finalize(value):
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
-                             finalize=_finalize, undefined=jinja2.StrictUndefined)
+                             finalize=_finalize, undefined=jinja2.StrictUndefined, auto_reload=False)
     return env
 
 
