@@ -10,8 +10,9 @@ generated source documents), then times each command through the real CLI in a
 subprocess, one after another on the same file: ``flash validate``, ``flash lint``
 (which reads the deck's sources, so the ungrounded check runs too) and ``flash import``
 into a new database (which lints as well). Prints the median of ``--runs`` runs and the
-ratios to validate. Asserts nothing; a command over ``--timeout`` seconds is reported
-as such.
+ratios to validate. ``--no-sources`` leaves the ``sources:`` list out (so versions
+before it can read the decks, for before/after figures). Asserts nothing; a command
+over ``--timeout`` seconds is reported as such.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def write_deck(folder: Path, entries: int, seed: int = 4) -> Path:
+def write_deck(folder: Path, entries: int, seed: int = 4, *, sources: bool = True) -> Path:
     rng = random.Random(seed)
     text = Text(rng)
     labels = ["Lesson (draft A)", "Lesson (draft B)", "Lesson (draft C)"]
@@ -70,8 +71,10 @@ def write_deck(folder: Path, entries: int, seed: int = 4) -> Path:
         body = [text.sentence(10, 30) for _ in range(200)]
         body.append("Figures: " + ", ".join(FIGURES) + ". Vendors: " + ", ".join(VENDORS) + ".")
         (folder / f"draft-{index}.txt").write_text("\n".join(body) + "\n", encoding="utf-8")
-    lines = [f"id: scale-{entries}", f"name: Scale {entries}", "sources:"]
-    lines += [f"  - {{label: {quoted(label)}, path: draft-{i}.txt}}" for i, label in enumerate(labels)]
+    lines = [f"id: scale-{entries}", f"name: Scale {entries}"]
+    if sources:
+        lines.append("sources:")
+        lines += [f"  - {{label: {quoted(label)}, path: draft-{i}.txt}}" for i, label in enumerate(labels)]
     terms, phrases, analogs = ["terms:"], ["phrases:"], ["analogs:"]
     previous = None
     for i in range(entries):
@@ -114,6 +117,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--no-sources", action="store_true",
+                        help="decks without a sources: list (no ungrounded check; readable by versions before it)")
     options = parser.parse_args()
     env = dict(os.environ, FLASH_TODAY=ENV_TODAY)
     env.pop("FLASH_DB", None)
@@ -123,7 +128,7 @@ def main() -> None:
         print(f"{'entries':>8} {'cards':>7} {'MB':>5} {'validate s':>11} {'lint s':>9} {'import s':>9} "
               f"{'lint/validate':>14} {'import/validate':>16}", flush=True)
         for size in (int(s) for s in options.sizes.split(",")):
-            deck = write_deck(folder, size)
+            deck = write_deck(folder, size, sources=not options.no_sources)
             megabytes = deck.stat().st_size / 1e6
             cards = sum(1 for line in deck.read_text().splitlines()
                         if line.startswith(("    definition:", "    what_it_does:", "    do_say:", "    holds:",
