@@ -40,7 +40,7 @@ FIELD_ORDER = {
     list_name: tuple(sorted(required + optional, key=lambda k: (k not in ("dont_say", "buyer_says"),)))
     for list_name, (_cls, required, optional) in ENTRY_KINDS.items()
 }
-ENTRY_COMMON = ("id", "tags", "source", "note")
+ENTRY_COMMON = ("id", "tags", "source", "note", "uses")
 # A phrase row names exactly one of these: a line the AE should not say, or a line the buyer says.
 PHRASE_CUES = ("dont_say", "buyer_says")
 
@@ -213,6 +213,7 @@ class _DeckReader:
         self.problems: list[Problem] = []
         self.id_line = 1
         self.field_lines: dict[tuple[str, str], int] = {}  # (entry id, field) -> line, for lint
+        self.uses_nodes: dict[Optional[str], dict[str, Node]] = {}  # entry id -> used id -> its node
 
     def problem(self, node: Optional[Node], message: str) -> None:
         line = node.start_mark.line + 1 if node is not None else 0
@@ -278,6 +279,7 @@ class _DeckReader:
                 if entry is not None:
                     entries[list_name].append(entry)
 
+        self.check_uses(entries["terms"])
         if self.problems:
             return None, sorted(self.problems, key=lambda p: p.line)
         deck = Deck(
@@ -325,6 +327,7 @@ class _DeckReader:
             # a phrase cue that is present must say something, like a required field
             values[key] = self.text(fields, key, required=cls is Phrase and key in PHRASE_CUES)
         values["tags"] = self.tags(fields)
+        values["uses"] = self.uses(fields, values["id"])
         if cls is Analog and not values["holds"] and not values["breaks"]:
             self.problem(node, "analog entry needs 'holds' or 'breaks' (or both)")
         if cls is Phrase:
@@ -469,6 +472,61 @@ class _DeckReader:
             self.problem(fields[key], f"{where} id '{value}' is not a valid id ({ID_RULE})")
             return None
         return value
+
+    def uses(self, fields, entry_id: Optional[str]) -> Optional[tuple[str, ...]]:
+        """An entry's ``uses:``, the ids of the term entries it relies on (checked once every
+        entry is read: ``check_uses``). None when absent; ``uses: []`` says "none"."""
+        node = fields.get("uses")
+        if node is None:
+            return None
+        if self.is_null(node):
+            return ()
+        if not isinstance(node, SequenceNode):
+            self.problem(node, "'uses' must be a list of term ids, e.g. [rag, context-window]")
+            return None
+        uses = []
+        for item in node.value:
+            value = item.value.strip() if isinstance(item, ScalarNode) else ""
+            if not ID_PATTERN.match(value):
+                self.problem(item, "each item of 'uses' must be the id of a term entry of this deck")
+                continue
+            if value not in uses:
+                uses.append(value)
+                self.uses_nodes.setdefault(entry_id, {})[value] = item
+        return tuple(uses)
+
+    def check_uses(self, terms) -> None:
+        """Every id in a ``uses`` list names a term of this deck, and no chain of ``uses`` comes back
+        to where it started (a term cannot come before itself)."""
+        term_ids = {t.id for t in terms}
+        graph: dict[str, list[str]] = {}
+        for entry_id, named in self.uses_nodes.items():
+            for used, item in named.items():
+                if used not in term_ids:
+                    self.problem(item, f"'uses' of '{entry_id}' names '{used}', which is not a term of this deck")
+                else:
+                    graph.setdefault(entry_id, []).append(used)
+        # iterative depth-first search; one problem per cycle, at the 'uses' item that closes it
+        state: dict[str, int] = {}  # 1: on the current path, 2: done
+        for start in graph:
+            if start in state:
+                continue
+            path, stack = [start], [iter(graph.get(start, ()))]
+            state[start] = 1
+            while stack:
+                nxt = next(stack[-1], None)
+                if nxt is None:
+                    state[path.pop()] = 2
+                    stack.pop()
+                elif state.get(nxt) == 1:
+                    cycle = path[path.index(nxt):] + [nxt]
+                    self.problem(self.uses_nodes[path[-1]][nxt],
+                                 f"'uses' goes round in a circle: {' -> '.join(cycle)} "
+                                 "(a term's card cannot come before itself)")
+                elif nxt not in state:
+                    state[nxt] = 1
+                    path.append(nxt)
+                    stack.append(iter(graph.get(nxt, ())))
 
     def tags(self, fields) -> tuple[str, ...]:
         node = fields.get("tags")

@@ -60,6 +60,9 @@ class Term:
     tags: tuple[str, ...] = ()
     source: Optional[str] = None
     note: Optional[str] = None
+    # term entries whose concepts this entry relies on (``uses:``); None: not given, so
+    # review infers them from the text (``flashcards.prerequisites``); (): none
+    uses: Optional[tuple[str, ...]] = None
     line: int = 0
 
     kind = "term"
@@ -79,6 +82,9 @@ class Phrase:
     tags: tuple[str, ...] = ()
     source: Optional[str] = None
     note: Optional[str] = None
+    # term entries whose concepts this entry relies on (``uses:``); None: not given, so
+    # review infers them from the text (``flashcards.prerequisites``); (): none
+    uses: Optional[tuple[str, ...]] = None
     line: int = 0
 
     kind = "phrase"
@@ -94,6 +100,9 @@ class Analog:
     tags: tuple[str, ...] = ()
     source: Optional[str] = None
     note: Optional[str] = None
+    # term entries whose concepts this entry relies on (``uses:``); None: not given, so
+    # review infers them from the text (``flashcards.prerequisites``); (): none
+    uses: Optional[tuple[str, ...]] = None
     line: int = 0
 
     kind = "analog"

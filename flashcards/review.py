@@ -20,7 +20,13 @@ holds and breaks) are kept apart, after Anki's sibling burying:
 - the day's new cards are dealt in turns by card kind (term, definition, what it
   does, who's behind it, what makes it distinct, phrase, reply, holds, breaks: the
   ``CardKind`` order), each kind in deck order, so 20 new cards cover 20 entries
-  of every kind instead of the first few entries of the file (``deal_new_cards``).
+  of every kind instead of the first few entries of the file (``deal_new_cards``);
+- a new card that needs a term first (it names the term, or its entry's ``uses:`` lists it:
+  ``flashcards.prerequisites``) comes after that term's first card: a waiting term card is
+  brought forward to just before the first card that needs it, and a card whose term cannot be
+  introduced today (its entry is busy) waits for another day;
+- due cards are interleaved by card kind: never more than 2 of one kind in a row while another
+  kind is left to put between them (``interleave_kinds``), oldest due first otherwise.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 from .model import CardKind
 from .sm2 import PASSING_GRADE, SESSION_PASS_GRADE
@@ -203,7 +209,7 @@ def start_session(
         held_back = max(0, store.due_count(today=today, deck=deck) - due_drills - cap)
     else:
         held_back = 0
-    cards = drills + due
+    cards = drills + interleave_kinds(due)
     allowance = max(0, new_per_day - store.new_introduced(today=today, deck=deck))
     if limit is not None:
         allowance = min(allowance, max(0, limit - len(cards)))
@@ -224,7 +230,8 @@ def card_kind(card_id: str) -> CardKind:
     return CardKind(card_id.rsplit("/", 1)[1])
 
 
-def deal_new_cards(waiting: Sequence[str], allowance: int, *, busy: Iterable[str] = (), turn: int = 0) -> list[str]:
+def deal_new_cards(waiting: Sequence[str], allowance: int, *, busy: Iterable[str] = (), turn: int = 0,
+                   needs: Optional[Mapping[str, Sequence[str]]] = None) -> list[str]:
     """The day's new cards from ``waiting`` (new card ids in deck order).
 
     Each entry offers its first waiting card, unless the entry is ``busy`` (a card of
@@ -235,6 +242,12 @@ def deal_new_cards(waiting: Sequence[str], allowance: int, *, busy: Iterable[str
     deals first, so the turns go on across the day's sessions: ``--limit 1`` five times
     gives a term, a phrase, a reply, a holds, a term. The same inputs always give the
     same order.
+
+    ``needs`` (card id -> the term cards to introduce first) puts prerequisites first: a card
+    whose needed card is still waiting comes only after it, the needed card being dealt just
+    before it (its own needs first); when a needed card cannot be dealt today (its entry is
+    busy), the card waits for another day. A needed card that is not waiting was introduced
+    on an earlier day (or is suspended or buried): nothing to wait for.
     """
     taken = set(busy)
     offers: dict[CardKind, list[str]] = {}
@@ -253,7 +266,85 @@ def deal_new_cards(waiting: Sequence[str], allowance: int, *, busy: Iterable[str
         for column in columns:
             if row < len(column):
                 dealt.append(column[row])
+    if needs:
+        return _prerequisites_first(dealt, needs, set(waiting), max(0, allowance))
     return dealt[:max(0, allowance)]
+
+
+def _prerequisites_first(dealt: list[str], needs: Mapping[str, Sequence[str]], waiting: set[str],
+                         allowance: int) -> list[str]:
+    """``dealt`` in its order, each card preceded by the waiting cards it needs (depth first);
+    cards whose needs cannot be met today are left out. Each card is looked at once."""
+    offered = set(dealt)
+    out: list[str] = []
+    placed: set[str] = set()
+    blocked: set[str] = set()
+    for first in dealt:
+        if len(out) >= allowance:
+            break
+        if first in placed or first in blocked:
+            continue
+        stack = [(first, iter(needs.get(first, ())))]
+        on_path = {first}
+        while stack:
+            card, pending = stack[-1]
+            for need in pending:
+                if need in placed or need not in waiting or need in on_path:
+                    continue  # introduced already (or earlier on the path: a cycle, broken at import)
+                if need not in offered or need in blocked:  # its entry is busy today
+                    blocked.update(on_path)
+                    stack = []
+                    break
+                stack.append((need, iter(needs.get(need, ()))))
+                on_path.add(need)
+                break
+            else:
+                stack.pop()
+                on_path.discard(card)
+                out.append(card)
+                placed.add(card)
+    return out[:allowance]
+
+
+def interleave_kinds(cards: Sequence[str], max_run: int = 2) -> list[str]:
+    """``cards`` (oldest due first) with never more than ``max_run`` cards of one kind in a row
+    while the mix allows it, and no card straight after its sibling where a card of another
+    entry fits; otherwise in the given order.
+
+    Each step takes the earliest waiting card among the kinds allowed next, unless taking it
+    would leave more cards of some kind than the rest can keep apart (then the earliest card
+    that does not). A step looks at each kind (9 at most), never at pairs of cards.
+    """
+    if len(cards) <= max_run:
+        return list(cards)
+    queues: dict[str, deque[tuple[int, str]]] = {}
+    for index, card in enumerate(cards):
+        queues.setdefault(card.rsplit("/", 1)[1], deque()).append((index, card))
+    counts = {kind: len(q) for kind, q in queues.items()}
+    out: list[str] = []
+    run_kind, run, last_entry, left = None, 0, None, len(cards)
+
+    def feasible(kind: str) -> bool:  # after taking one card of `kind`, can every kind be kept apart?
+        after_run = run + 1 if kind == run_kind else 1
+        for other, count in counts.items():
+            count -= other == kind
+            first = (max_run - after_run) if other == kind else max_run
+            if count > first + max_run * (left - 1 - count):
+                return False
+        return True
+
+    while left:
+        waiting = [k for k, q in queues.items() if q]
+        allowed = [k for k in waiting if not (k == run_kind and run >= max_run)] or waiting
+        ranked = sorted(allowed, key=lambda k: (queues[k][0][1].rsplit("/", 1)[0] == last_entry, queues[k][0][0]))
+        kind = next((k for k in ranked if feasible(k)), ranked[0])
+        _, card = queues[kind].popleft()
+        out.append(card)
+        counts[kind] -= 1
+        left -= 1
+        run = run + 1 if kind == run_kind else 1
+        run_kind, last_entry = kind, card.rsplit("/", 1)[0]
+    return out
 
 
 def spread_siblings(queue: Sequence[str]) -> list[str]:
@@ -279,14 +370,19 @@ def spread_siblings(queue: Sequence[str]) -> list[str]:
 
 def new_cards_for_today(store: Store, *, today: date, deck: Optional[str], allowance: int,
                         queue: Sequence[str]) -> list[str]:
-    """The new cards a session with ``queue`` (drills and due cards) adds today:
-    ``deal_new_cards`` over every waiting new card, entries of ``queue`` and of
-    today's grades being busy."""
+    """The new cards a session with ``queue`` (drills and due cards) adds today: the day's deal
+    (``deal_new_cards`` over the new cards as the day began, entries of due cards in ``queue``
+    or graded today being busy) without the cards already introduced today. So five sessions of
+    one card show what one session of five would."""
     if allowance <= 0:
         return []
-    busy = {entry_key(c) for c in queue} | {entry_key(c) for c in store.todays_grades(today=today, deck=deck)}
-    waiting = store.new_card_ids(deck=deck, limit=_EVERY, today=today)  # ids only: interleaving needs all
-    return deal_new_cards(waiting, allowance, busy=busy, turn=store.new_introduced(today=today, deck=deck))
+    waiting, introduced, needs = store.day_new_cards(today=today, deck=deck)
+    introduced_entries = {entry_key(c) for c in introduced}
+    busy = {entry_key(c) for c in queue if c not in introduced} \
+        | {entry_key(c) for c in store.todays_grades(today=today, deck=deck) if c not in introduced}
+    busy -= introduced_entries  # an entry is busy for its other cards; its new card is in the deal
+    dealt = deal_new_cards(waiting, allowance + len(introduced), busy=busy, needs=needs)
+    return [c for c in dealt if c not in introduced][:allowance]
 
 
 def _is_due(store: Store, card_id: str, today: date) -> bool:

@@ -664,15 +664,17 @@ def test_yaml_round_trips_to_an_equal_deck(built, markdown, draft, which):
 def test_yaml_layout(built):
     deck = built["a"].deck
     deck = replace(deck, tags=("lesson-04", "draft"),
-                   terms=(replace(deck.terms[0], tags=("regime",)),))
+                   terms=(replace(deck.terms[0], tags=("regime",)),) + deck.terms[1:])
     text = deck_to_yaml(deck, header="Built for a test\nsecond line")
     assert text.startswith("# Built for a test\n# second line\nid: 000-ea2d161741e671bb\nname: ")
     data = yaml.safe_load(text)
     assert list(data) == ["id", "name", "source", "tags", "terms", "phrases", "analogs"]
     assert list(data["terms"][0]) == ["id", "term", "definition", "what_it_does", "whos_behind_it",
                                       "what_makes_it_distinct", "tags", "source"]
-    assert list(data["phrases"][0]) == ["id", "dont_say", "do_say", "why", "source"]
-    assert list(data["analogs"][0]) == ["id", "concept", "analog", "holds", "breaks", "source"]
+    # uses: the terms an entry's text names (the builder fills it in), after tags
+    assert list(data["phrases"][0]) == ["id", "dont_say", "do_say", "why", "uses", "source"]
+    assert list(data["analogs"][0]) == ["id", "concept", "analog", "holds", "breaks", "uses", "source"]
+    assert "    uses: [fine-tuning]\n" in text
     assert "tags: [lesson-04, draft]\n" in text and "    tags: [regime]\n" in text
     assert ("\n  - id: pre-training\n    term: Pre-Training\n"
             "    definition: >-\n      Building a large") in text

@@ -26,6 +26,20 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 SHIPPED_IDS = [c.id for d in load_decks([shipped_decks_dir()]) for c in cards_for_deck(d)]
 
 
+@pytest.fixture(scope="module")
+def day_one(tmp_path_factory):
+    """The shipped decks' first new cards on TODAY, as the review order deals them (whatever the
+    shipped deck holds): the tests below are about the screen, not about which card comes first."""
+    from datetime import date
+
+    from flashcards.review import start_session
+    from flashcards.store import Store
+
+    with Store.open(tmp_path_factory.mktemp("day-one") / "flash.db") as store:
+        store.sync(load_decks([shipped_decks_dir()]), today=date.fromisoformat(TODAY))
+        return list(start_session(store, today=date.fromisoformat(TODAY)).queue)
+
+
 def plain(text: str) -> str:
     return ANSI.sub("", text)
 
@@ -264,24 +278,24 @@ def test_new_zero_does_not_call_the_cap_reached(shipped):
     )
 
 
-def test_a_second_session_names_its_drills(shipped):
+def test_a_second_session_names_its_drills(shipped, day_one):
     shipped("review", "--limit", "3", input="2\n5\n5\n\n")  # the first card graded 2, left for later
     again = shipped("review", "--limit", "1", input="5\n", env={"COLUMNS": "200"})
     lines = again.stdout.splitlines()
     assert lines[0] == "0 due · 17 new · 1 to drill again · 1 in this session (--limit 1)"
     assert lines[1].startswith("Drills first: graded below 4 earlier today")
-    assert lines[1].endswith(": lesson-04-ai-lifecycle/pre-training-a/term")
-    assert "╭─ lesson-04-ai-lifecycle/pre-training-a/term · again " in again.stdout
+    assert lines[1].endswith(f": {day_one[0]}")
+    assert f"╭─ {day_one[0]} · again " in again.stdout
 
 
-def test_review_panel_shows_the_card_id_and_keeps_a_readable_width(shipped):
+def test_review_panel_shows_the_card_id_and_keeps_a_readable_width(shipped, day_one):
     wide = shipped("review", "--limit", "1", input="5\n", env={"COLUMNS": "200"})
     panel = [line for line in wide.stdout.splitlines() if line.startswith(("╭", "│", "╰"))]
-    assert panel[0].startswith("╭─ lesson-04-ai-lifecycle/pre-training-a/term ─")
+    assert panel[0].startswith(f"╭─ {day_one[0]} ─")
     assert max(len(line) for line in panel) == 80  # answers never run to 196 characters
-    narrow = shipped("review", "--limit", "1", input="5\n", env={"COLUMNS": "68"})
-    # too narrow for the id in the title: it is a line of its own, whole (the day's second new card)
-    assert "lesson-04-ai-lifecycle/dont-say-thats-not-really-training/phrase" in narrow.stdout.splitlines()
+    # too narrow for the id of the day's second new card in the title: a line of its own, whole
+    narrow = shipped("review", "--limit", "1", input="5\n", env={"COLUMNS": str(len(day_one[1]) + 5)})
+    assert day_one[1] in narrow.stdout.splitlines()
 
 
 def test_end_of_input_prints_no_answer(shipped):
@@ -294,16 +308,15 @@ def test_end_of_input_prints_no_answer(shipped):
 # -- undo reaches back --------------------------------------------------------------------
 
 
-def test_flash_undo_reverts_the_last_grade_of_a_finished_session(shipped, db_path):
+def test_flash_undo_reverts_the_last_grade_of_a_finished_session(shipped, db_path, day_one):
     before = json.loads(shipped("cards", "--json").stdout)[:2]
     assert shipped("review", "--limit", "2", input="5\n4\n").exit_code == 0
     first = shipped("undo")
     assert first.exit_code == 0, first.output
-    assert first.stdout == ("Undid grade 4 for lesson-04-ai-lifecycle/dont-say-thats-not-really-training/phrase: "
-                            "new again.\n")
+    assert first.stdout == f"Undid grade 4 for {day_one[1]}: new again.\n"
     # again: the grade before it
     second = shipped("undo")
-    assert second.stdout == "Undid grade 5 for lesson-04-ai-lifecycle/pre-training-a/term: new again.\n"
+    assert second.stdout == f"Undid grade 5 for {day_one[0]}: new again.\n"
     assert json.loads(shipped("cards", "--json").stdout)[:2] == before
     assert shipped("undo").stdout == f"Nothing to undo: no grade given on {TODAY} is left to take back.\n"
     log = review_log(db_path)
@@ -319,28 +332,26 @@ def test_flash_undo_only_reaches_today(shipped):
     assert result.stdout == f"Nothing to undo: no grade given on {TOMORROW} is left to take back.\n"
 
 
-def test_undo_of_a_drill_and_of_a_due_card(shipped):
+def test_undo_of_a_drill_and_of_a_due_card(shipped, day_one):
     shipped("review", "--limit", "1", input="2\n5\n")  # a review 2, then a drill 5
     drill = shipped("undo")
-    assert drill.stdout == ("Undid drill grade 5 for lesson-04-ai-lifecycle/pre-training-a/term: "
-                            "its schedule was not moved by it.\n")
+    assert drill.stdout == f"Undid drill grade 5 for {day_one[0]}: its schedule was not moved by it.\n"
     shipped("undo")
     shipped("review", "--limit", "1", input="4\n")
     due = shipped("review", "--limit", "1", today=TOMORROW, input="5\n")
     assert due.exit_code == 0
     assert shipped("undo", today=TOMORROW).stdout == (
-        f"Undid grade 5 for lesson-04-ai-lifecycle/pre-training-a/term: due {TOMORROW} again.\n")
+        f"Undid grade 5 for {day_one[0]}: due {TOMORROW} again.\n")
 
 
-def test_u_first_in_a_session_undoes_the_last_grade_of_the_day(shipped, db_path):
+def test_u_first_in_a_session_undoes_the_last_grade_of_the_day(shipped, db_path, day_one):
     shipped("review", "--limit", "2", input="5\n4\n")
     result = shipped("review", "--limit", "1", input="u\n3\n\n", env={"COLUMNS": "200"})
-    assert ("Undid grade 4 for lesson-04-ai-lifecycle/dont-say-thats-not-really-training/phrase "
-            "(from an earlier session today).") in result.stdout.splitlines()
+    assert f"Undid grade 4 for {day_one[1]} (from an earlier session today)." in result.stdout.splitlines()
     # the card comes back first, and is graded again as a scheduled review
-    assert [(card.rsplit("/", 1)[1], kind, grade) for card, kind, grade, _ in review_log(db_path)] == [
-        ("term", "review", 5), ("phrase", "review", 4), ("phrase", "undo", None),
-        ("phrase", "review", 3)]
+    assert [(card, kind, grade) for card, kind, grade, _ in review_log(db_path)] == [
+        (day_one[0], "review", 5), (day_one[1], "review", 4), (day_one[1], "undo", None),
+        (day_one[1], "review", 3)]
 
 
 def test_u_with_nothing_graded_today(shipped):

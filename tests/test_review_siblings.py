@@ -4,10 +4,13 @@ through the real CLI, and the session rules on their own."""
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter, deque
+from collections import deque
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 from flashcards.decks import load_deck
+from flashcards.model import cards_for_entry
+from flashcards.prerequisites import card_needs
 from flashcards.review import ReviewSession, deal_new_cards, entry_key, spread_siblings, start_session
 from flashcards.store import Store
 
@@ -15,20 +18,7 @@ DAY = date(2026, 3, 2)
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 DECK = "lesson-04-ai-lifecycle"
 
-# The documented order: in turns by card kind (term, ..., phrase, reply, holds, ...), each kind in
-# deck order, one card per entry. Pinned so a change to it is a decision, not an accident.
-SHIPPED_DAY1 = [
-    "pre-training-a/term", "dont-say-thats-not-really-training/phrase", "buyer-train-it-on-our-data/reply",
-    "analog-a-tenant-policy-configuration/holds",
-    "fine-tuning-a/term", "dont-say-pre-training-too-expensive/phrase", "buyer-build-our-own-model/reply",
-    "analog-a-authentication-events/holds",
-    "inference-a/term", "dont-say-you-need-rag/phrase", "buyer-how-much-does-training-cost/reply",
-    "analog-a-building-your-own-idp/holds",
-    "base-model/term", "dont-say-fine-tuning-is-cheap/phrase", "buyer-we-own-the-model/reply",
-    "analog-b-base-directory-schema/holds",
-    "weights/term", "dont-say-inference-is-just-the-api-call/phrase", "buyer-dont-want-data-used-for-training/reply",
-    "analog-b-custom-schema-attributes/holds",
-]
+SHIPPED = Path(__file__).parent.parent / "decks" / f"{DECK}.yaml"
 
 
 def reviewed(db_path):
@@ -46,21 +36,29 @@ def apart(cards) -> bool:
 
 
 def test_shipped_deck_day_one_covers_twenty_entries_with_no_sibling_after_another(invoke, db_path):
+    """The documented order, as rules that hold whatever the shipped deck holds: one new card per
+    entry, in turns by card kind (every kind whose cards open an entry takes part), no card after
+    its sibling, and (issue 20) a term's card before any card that needs it."""
     result = invoke("review", "--db", db_path, "--today", DAY.isoformat(), input="5\n" * 20)
     assert result.exit_code == 0, result.output
     assert "0 due · 20 new · 20 in this session" in result.stdout.splitlines()
     shown = reviewed(db_path)
-    assert shown == [f"{DECK}/{c}" for c in SHIPPED_DAY1]
     assert apart(shown)
     assert len({entry_key(c) for c in shown}) == 20  # no two new cards from one entry
-    assert Counter(c.rsplit("/", 1)[1] for c in shown) == {"term": 5, "phrase": 5, "reply": 5, "holds": 5}
+    deck = load_deck(SHIPPED)
+    opening_kinds = {cards_for_entry(deck.id, e)[0].kind.value for e in deck.entries}
+    assert {c.rsplit("/", 1)[1] for c in shown} == opening_kinds
+    needs = card_needs(deck)
+    assert all(p in shown[:i] for i, c in enumerate(shown) for p in needs.get(c, ()))
 
 
-def test_sessions_of_one_card_take_turns_by_kind_too(invoke, db_path):
+def test_sessions_of_one_card_take_turns_by_kind_too(invoke, db_path, tmp_path):
+    whole = tmp_path / "whole.db"
+    assert invoke("review", "--db", whole, "--today", DAY.isoformat(), input="5\n" * 20).exit_code == 0
     for _ in range(5):
         result = invoke("review", "--db", db_path, "--today", DAY.isoformat(), "--limit", "1", input="5\n")
         assert result.exit_code == 0, result.output
-    assert reviewed(db_path) == [f"{DECK}/{c}" for c in SHIPPED_DAY1[:5]]
+    assert reviewed(db_path) == reviewed(whole)[:5]
 
 
 def test_shipped_deck_later_days_bring_siblings_forward_card_first_and_never_two_a_day(invoke, db_path):

@@ -43,6 +43,8 @@ def deck_to_yaml(deck: Deck, *, header: Optional[str] = None) -> str:
                     data[key] = _text(value)
             if entry.tags:
                 data["tags"] = _FlowList(entry.tags)
+            if entry.uses is not None:
+                data["uses"] = _FlowList(entry.uses)
             for key in ("source", "note"):
                 if getattr(entry, key):
                     data[key] = _text(getattr(entry, key))

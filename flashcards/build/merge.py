@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
 from ..decks import ENTRY_KINDS, ID_PATTERN, ID_RULE
 from ..errors import BuildError
 from ..model import Deck
+from ..prerequisites import suggested_uses
 from ._text import slugify
 from .lesson import _Lesson
 from .results import BuildResult, LessonSummary, Skipped, _Draft, _unique_id
@@ -76,6 +78,7 @@ def build_deck(
         terms=tuple(entries["terms"]), phrases=tuple(entries["phrases"]),
         analogs=tuple(entries["analogs"]),
     )
+    deck = _with_uses(deck)
     summaries = tuple(
         LessonSummary(
             path=r.label, title=r.title, terms=len(r.terms), phrases=len(r.phrases),
@@ -87,6 +90,19 @@ def build_deck(
     unused = tuple(s for r in readers for s in sorted(r.unused, key=lambda s: s.line))
     return BuildResult(deck=deck, lessons=summaries, skipped=skipped, duplicates_merged=merged,
                        unused=unused)
+
+
+def _with_uses(deck: Deck) -> Deck:
+    """Each entry's ``uses:``: the terms of the deck its text names (``prerequisites``), so review
+    introduces them first. The reviewer of the draft corrects the lists."""
+    uses = suggested_uses(deck)
+    if not uses:
+        return deck
+
+    def filled(items):
+        return tuple(replace(e, uses=uses[e.id]) if e.id in uses else e for e in items)
+
+    return replace(deck, terms=filled(deck.terms), phrases=filled(deck.phrases), analogs=filled(deck.analogs))
 
 
 def draft_header(result: BuildResult) -> str:

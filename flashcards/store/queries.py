@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Optional
 
@@ -122,6 +123,27 @@ class Queries:
             ORDER BY deck_id, position LIMIT :limit"""
         rows = self.conn.execute(sql, {"deck": deck, "limit": limit, "today": _iso(today)})
         return [row[0] for row in rows]
+
+    def day_new_cards(self, *, today: date, deck: Optional[str] = None) -> tuple[list[str], set[str], dict]:
+        """The day's new cards as they stood when the day began, so that one session or several
+        deal the same order: (ids in deck order of the cards never reviewed before ``today``,
+        not suspended, retired or buried past it; those of them introduced today; card id -> the
+        TERM card ids it needs first (``cards.needs``), for the cards that need any)."""
+        introduced_sql = f"""SELECT r.card_id FROM reviews r WHERE r.day = :today AND r.kind = 'review'
+            AND r.due_before IS NULL AND {_LIVE_REVIEW}"""
+        sql = f"""SELECT s.card_id, s.due IS NOT NULL, c.needs FROM card_state s JOIN cards c ON c.id = s.card_id
+            WHERE s.retired = 0 AND s.suspended = 0 AND (s.buried_until IS NULL OR s.buried_until <= :today)
+              AND (s.due IS NULL OR s.card_id IN ({introduced_sql}))
+              {"AND s.deck_id = :deck" if deck else ""}
+            ORDER BY s.deck_id, s.position"""
+        ids, introduced, needs = [], set(), {}
+        for card_id, seen, card_needs in self.conn.execute(sql, {"today": today.isoformat(), "deck": deck}):
+            ids.append(card_id)
+            if seen:
+                introduced.add(card_id)
+            if card_needs != "[]":
+                needs[card_id] = tuple(json.loads(card_needs))
+        return ids, introduced, needs
 
     def new_introduced(self, *, today: date, deck: Optional[str] = None) -> int:
         """How many new cards had their first review on ``today`` (for the daily new-card cap)."""

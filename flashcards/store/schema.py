@@ -358,6 +358,11 @@ MIGRATIONS: list[list[str]] = [
         """CREATE UNIQUE INDEX reviews_anki_revlog ON reviews(anki_revlog_id, card_id)
            WHERE anki_revlog_id IS NOT NULL""",
     ],
+    # 9: what a card needs first (flashcards/prerequisites.py): the TERM card ids, as a JSON list,
+    # of the terms its text names or its entry's `uses:` lists; review introduces those first.
+    [
+        "ALTER TABLE cards ADD COLUMN needs TEXT NOT NULL DEFAULT '[]'",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,14 +8,18 @@ from datetime import date
 from typing import Iterable
 
 from ..model import Card, Deck, cards_for_deck
+from ..prerequisites import card_needs
 from .records import SyncReport
 
 __all__ = ["DeckSync"]
 
 
-def _card_hash(card: Card, sha1) -> str:
-    """A digest of what a card shows; an unchanged card is skipped on re-import."""
+def _card_hash(card: Card, sha1, needs: tuple[str, ...] = ()) -> str:
+    """A digest of what a card shows and what it needs first; an unchanged card is skipped on
+    re-import. (A card that needs nothing has the digest it had before ``needs`` existed.)"""
     payload = "\x1f".join((card.kind.value, card.front, card.back, "\x1e".join(card.tags), card.source or ""))
+    if needs:
+        payload += "\x1d" + "\x1e".join(needs)
     return sha1(payload.encode("utf-8")).hexdigest()
 
 
@@ -61,11 +65,14 @@ class DeckSync:
             )
         }
         inserts, updates, moves, new_states = [], [], [], []
+        needs = card_needs(deck)
         for position, card in enumerate(cards_for_deck(deck)):
-            digest = _card_hash(card, sha1)
+            card_needs_first = needs.get(card.id, ())
+            digest = _card_hash(card, sha1, card_needs_first)
             old = existing.pop(card.id, None)
             if old is None or old[0] != digest or old[1]:
-                row = (card.front, card.back, json.dumps(list(card.tags)), card.source, position, digest)
+                row = (card.front, card.back, json.dumps(list(card.tags)), card.source, position, digest,
+                       json.dumps(list(card_needs_first)))
             if old is None:
                 inserts.append((card.id, deck.id, card.entry_id, card.kind.value) + row + (today, today))
                 new_states.append((card.id, deck.id, position))
@@ -80,15 +87,15 @@ class DeckSync:
         if inserts:
             conn.executemany(
                 """INSERT INTO cards (id, deck_id, entry_id, kind, front, back, tags, source,
-                   position, content_hash, added_on, updated_on)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   position, content_hash, needs, added_on, updated_on)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 inserts,
             )
             conn.executemany("INSERT INTO card_state (card_id, deck_id, position) VALUES (?, ?, ?)", new_states)
         if updates:
             conn.executemany(
                 """UPDATE cards SET front = ?, back = ?, tags = ?, source = ?, position = ?,
-                   content_hash = ?, retired = 0, updated_on = ? WHERE id = ?""",
+                   content_hash = ?, needs = ?, retired = 0, updated_on = ? WHERE id = ?""",
                 updates,
             )
         if moves:
