@@ -42,7 +42,7 @@ MIN_REVIEWS = 400  # reviews with an earlier review of the same card; fewer: kee
 TEST_SHARE = 0.2  # the latest share of those reviews held out to score the schedulers
 BINS = 20
 _EPS = 1e-6  # predictions are kept within [eps, 1 - eps] so a sure miss costs a finite loss
-EXTRA = "pip install 'flashcards[optimizer]'"
+EXTRA = "pip install 'flashdeck[optimizer]'"
 
 History = Sequence[tuple[date, int]]  # one card's scheduled reviews in time order
 

@@ -140,7 +140,7 @@ def test_a_missing_optimizer_extra_is_one_line(invoke, db_path, tmp_path, monkey
     result = invoke("optimize", "--db", db_path)
     assert result.exit_code == 1
     assert result.stderr == ("Error: flash optimize needs the optimizer extra (fsrs-rs-python): "
-                             "pip install 'flashcards[optimizer]'\n")
+                             "pip install 'flashdeck[optimizer]'\n")
     assert rows(db_path, "SELECT COUNT(*) FROM fsrs_parameters") == [(0,)]
 
 

@@ -86,7 +86,7 @@ def optimize(dry_run: bool, as_json: bool, db_path, today) -> None:
     re-derived from the log, due dates kept). It takes 400 reviews that
     follow an earlier review of the same card; with fewer, it says so and
     keeps the defaults. Needs the optimizer extra:
-    pip install 'flashcards[optimizer]'.
+    pip install 'flashdeck[optimizer]'.
 
     Example: flash optimize --dry-run
     """
