@@ -60,6 +60,19 @@ class DatabaseDamagedError(StoreError):
     """The database file is corrupt; nothing is written into it."""
 
 
+class SchemaMismatchError(StoreError):
+    """The file's tables, columns, indexes or triggers are not what its schema version builds.
+    ``found`` lists the differences ('missing table decks', 'extra index x', ...)."""
+
+    def __init__(self, message: str, found=()):
+        super().__init__(message)
+        self.found = list(found)
+
+
+class WalFaultError(StoreError):
+    """The database's -wal or -shm file is missing, cut short or unreadable (the main file may be sound)."""
+
+
 class GradeRefusedError(StoreError):
     """A grade or an undo that would be wrong now (the card changed since it was shown)."""
 

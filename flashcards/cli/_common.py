@@ -193,8 +193,9 @@ def busy_timeout() -> float:
     return value
 
 
-def open_store(db_path: Optional[Path], *, create: bool = True) -> "Store":
-    """Open the database; a write that must wait for another process says so on stderr."""
+def open_store(db_path: Optional[Path], *, create: bool = True, write: bool = True) -> "Store":
+    """Open the database (``write=False``: a command that only reads, which never migrates or
+    changes the file); a write that must wait for another process says so on stderr."""
     from ..store import Store, default_db_path
 
     def waiting(message: str) -> None:
@@ -204,7 +205,8 @@ def open_store(db_path: Optional[Path], *, create: bool = True) -> "Store":
         # a mistyped folder must not silently become a fresh, empty database
         raise click.ClickException(f"--db {db_path}: the folder {db_path.parent} does not exist "
                                    "(create it first, or check the path)")
-    return Store.open(db_path or default_db_path(), create=create, busy_timeout=busy_timeout(), on_wait=waiting)
+    return Store.open(db_path or default_db_path(), create=create, write=write, busy_timeout=busy_timeout(),
+                      on_wait=waiting)
 
 
 # -- output on any terminal -------------------------------------------------------

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from ._common import CONTEXT_SETTINGS, busy_timeout, common_options
+from ._common import CONTEXT_SETTINGS, busy_timeout, common_options, open_store
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
 def db() -> None:
-    """Check the database, or back it up (safe while a review runs).
+    """Check the database, back it up (safe while a review runs), or upgrade its schema.
 
     Example: flash db backup ~/flash-backup.db
     """
@@ -45,6 +45,8 @@ def check(db_path, today) -> None:
     if report.integrity == ["ok"]:
         click.echo(f"schema version: {report.schema_version} (this flashcards: {SCHEMA_VERSION}); "
                    f"dangling references: {report.foreign_keys}")
+    if report.schema_problem:
+        click.echo(inert(f"schema: {report.schema_problem}"))
     if report.sound:
         click.echo(f"replayed {report.grades:,} grades of {report.cards:,} cards: "
                    f"{report.mismatch_count} disagree with the stored state")
@@ -53,10 +55,17 @@ def check(db_path, today) -> None:
         if report.mismatch_count > len(report.mismatches):
             click.echo(f"  ... and {report.mismatch_count - len(report.mismatches)} more")
     if not report.ok:
-        raise click.ClickException(
-            f"{report.path} has problems; restore your latest backup by copying it over the file "
+        if report.integrity != ["ok"]:
+            what = f"is damaged ({report.integrity[0]});"
+        elif report.schema_problem:
+            what = f"does not have the tables of a flashcards database (schema {report.schema_version}): " \
+                   f"{report.schema_problem};"
+        else:
+            what = "has problems;"
+        raise click.ClickException(inert(
+            f"{report.path} {what} restore your latest backup by copying it over the file "
             "(make backups with 'flash db backup FILE')"
-        )
+        ))
     click.echo("The database is sound.")
 
 
@@ -67,8 +76,11 @@ def backup(file: Path, db_path, today) -> None:
     """Copy the database to FILE, safely even while a review is running.
 
     Uses SQLite's online backup API: FILE is one consistent snapshot, written
-    beside FILE and renamed into place, a single self-contained file. To
-    restore, copy it over the database file while no flash command runs.
+    beside FILE and renamed into place, a single self-contained file. The
+    copy must pass SQLite's full integrity check (indexes included) before it
+    replaces FILE, so a damaged database never overwrites a good backup; files
+    that are not flashcards databases are refused. To restore, copy it over
+    the database file while no flash command runs.
 
     Example: flash db backup ~/backups/flash-$(date +%F).db
     """
@@ -80,5 +92,25 @@ def backup(file: Path, db_path, today) -> None:
     line = (f"Backed up {report.source} to {report.path} ({size}, "
             f"{report.cards:,} cards, {report.grades:,} grades); integrity of the copy: {report.integrity}")
     click.echo(inert(line))
-    if report.integrity != "ok":
-        raise click.ClickException(f"the copy in {report.path} is damaged too: the database was already damaged")
+
+
+@db.command(context_settings=CONTEXT_SETTINGS)
+@common_options
+def upgrade(db_path, today) -> None:
+    """Upgrade a database made by an older flashcards to this version's schema.
+
+    Commands that write (review, import, ...) upgrade it too; commands that
+    only read (stats, cards, decks, ...) never change the file and ask for
+    this instead. The upgrade is one transaction: all of it or nothing, and
+    nothing is lost.
+
+    Example: flash db upgrade --db ~/flash.db
+    """
+    from ..errors import inert
+
+    with open_store(db_path, create=False) as store:
+        version = store.schema_version
+        if store.migrated_from is None:
+            click.echo(inert(f"{store.path} is up to date (schema {version})."))
+        else:
+            click.echo(inert(f"Upgraded {store.path} from schema {store.migrated_from} to {version}."))

@@ -129,7 +129,7 @@ def decks(plain: bool, db_path, today) -> None:
     from ..render import deck_rows, deck_table, plain_rows
 
     day = resolve_today(today)
-    with open_store(db_path, create=False) as store:
+    with open_store(db_path, create=False, write=False) as store:
         summaries = store.deck_summaries(today=day)
     con = console()
     if plain or not is_terminal(con):
@@ -177,7 +177,7 @@ def cards(deck: Optional[str], as_json: bool, plain: bool, only_suspended: bool,
     from ..stats import is_due, is_leech
 
     day = resolve_today(today)
-    with open_store(db_path, create=False) as store:
+    with open_store(db_path, create=False, write=False) as store:
         store.require_deck(deck)
         records = store.cards(deck=deck)
     records = [

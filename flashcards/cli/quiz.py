@@ -90,7 +90,7 @@ def roster_list(db_path, today) -> None:
     """
     from ..store.quizzes import QuizStore
 
-    with open_store(db_path) as store:
+    with open_store(db_path, write=False) as store:
         learners = QuizStore(store).roster()
     if not learners:
         click.echo("The roster is empty: add learners with 'flash quiz roster import FILE.csv'.")
@@ -344,7 +344,7 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today)
     from ..store.sittings import SittingStore
     from .quiz_pace import pace_tables
 
-    with open_store(db_path, create=False) as store:
+    with open_store(db_path, create=False, write=False) as store:
         quizzes = QuizStore(store)
         the_quiz = quizzes.get(quiz_ref)
         attempts = quizzes.attempts(the_quiz.id)
@@ -533,7 +533,7 @@ def list_(db_path, today) -> None:
     """
     from ..store.quizzes import QuizStore
 
-    with open_store(db_path, create=False) as store:
+    with open_store(db_path, create=False, write=False) as store:
         summaries = QuizStore(store).summaries()
     if not summaries:
         click.echo("No quizzes yet: create one with 'flash quiz create --title TEXT --questions N --pass-mark PCT "
@@ -563,7 +563,7 @@ def export(quiz_ref, fmt, output, db_path, today) -> None:
     from ..quiz.formats import gift, qti_package
     from ..store.quizzes import QuizStore
 
-    with open_store(db_path, create=False) as store:
+    with open_store(db_path, create=False, write=False) as store:
         the_quiz = QuizStore(store).get(quiz_ref)
     suffix = {"gift": "gift.txt", "qti": "qti.zip"}[fmt]
     path = output or Path("exports") / f"{the_quiz.id}.{suffix}"

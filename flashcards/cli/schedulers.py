@@ -40,7 +40,7 @@ def scheduler(deck: Optional[str], name: Optional[str], retention: Optional[floa
     if name is None:
         if retention is not None or reschedule:
             raise click.UsageError("--retention and --reschedule need a scheduler: flash scheduler DECK fsrs ...")
-        with open_store(db_path, create=False) as store:
+        with open_store(db_path, create=False, write=False) as store:
             store.require_deck(deck)
             for deck_id in [deck] if deck else store.deck_ids():
                 click.echo(f"{deck_id}: {_describe(store.deck_scheduler(deck_id))}")

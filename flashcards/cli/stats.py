@@ -39,7 +39,7 @@ def stats(deck: Optional[str], as_json: bool, db_path, today) -> None:
     from ..store.stats import gather
 
     day = resolve_today(today)
-    with open_store(db_path, create=False) as store:
+    with open_store(db_path, create=False, write=False) as store:
         store.require_deck(deck)
         figures = gather(store, today=day, deck=deck)
     if as_json:

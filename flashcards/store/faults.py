@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import Optional
 
-from ..errors import DatabaseBusyError, DatabaseDamagedError, DatabaseWriteError, StoreError
+from ..errors import DatabaseBusyError, DatabaseDamagedError, DatabaseWriteError, StoreError, WalFaultError
 
 __all__ = ["damaged_message", "one_line", "store_error"]
 
@@ -44,13 +44,21 @@ def _error_kind(exc: sqlite3.Error) -> str:
 
 def store_error(exc: sqlite3.Error, path: Path, doing: str = "use", *, waited: Optional[float] = None) -> StoreError:
     """A one-line ``StoreError`` saying what an SQLite failure means for the user."""
+    from .wal import describe_holders, wal_fault
+
     kind = _error_kind(exc)
     if kind == "busy":
         how_long = f" for {waited:g} s" if waited else ""
+        who = describe_holders(path)
         return DatabaseBusyError(
-            f"{path} is locked by another process writing to it (waited{how_long}); "
+            f"{path} is locked by another process writing to it{f' ({who})' if who else ''} (waited{how_long}); "
             f"try again when it has finished"
         )
+    if kind in ("io", "damaged"):  # a -wal deleted or cut short under a running session looks like this
+        try:
+            wal_fault(path)
+        except WalFaultError as fault:
+            return fault
     if kind == "readonly":
         folder = path.parent
         if not os.access(folder, os.W_OK | os.X_OK):

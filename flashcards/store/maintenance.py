@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Optional
 
 from .._files import replacing
-from ..errors import StoreError
+from ..errors import DatabaseDamagedError, SchemaMismatchError, StoreError
 from ..schedulers.base import make_scheduler, switch
 from ..schedulers.state import CardState
 from .records import _memory_from
 from .schema import MIGRATIONS
 from .scheduling import SchedulerSetting
+from .verify import identify
+from .wal import wal_fault
 from . import _LIVE_REVIEW, DEFAULT_BUSY_TIMEOUT, SCHEMA_VERSION, _check_db_path, _state_from, one_line, store_error
 
 __all__ = ["BackupReport", "CheckReport", "Mismatch", "backup", "check"]
@@ -57,11 +59,13 @@ class CheckReport:
     grades: int = 0  # live scheduled grades replayed
     mismatches: list[Mismatch] = field(default_factory=list)
     mismatch_count: int = 0
+    schema_problem: str = ""  # tables, columns, indexes or triggers not what the file's version builds
 
     @property
     def sound(self) -> bool:
         # an older schema is fine (it is migrated when a command next opens it); a newer one is not ours to judge
-        return self.integrity == ["ok"] and not self.foreign_keys and 1 <= self.schema_version <= SCHEMA_VERSION
+        return (self.integrity == ["ok"] and not self.foreign_keys and not self.schema_problem
+                and 1 <= self.schema_version <= SCHEMA_VERSION)
 
     @property
     def ok(self) -> bool:
@@ -80,20 +84,35 @@ def check(path: Path) -> CheckReport:
     import, so only the final state is compared."""
     path = Path(path)
     _check_db_path(path, create=False)
+    wal_fault(path)
     report = CheckReport(path)
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=DEFAULT_BUSY_TIMEOUT)
+        # read-write, though nothing is written (query_only): a read-only connection would leave
+        # -wal and -shm files behind; the last connection to close removes them
+        conn = sqlite3.connect(str(path), timeout=DEFAULT_BUSY_TIMEOUT)
+        conn.execute("PRAGMA query_only = ON")
     except sqlite3.Error as exc:
         raise store_error(exc, path, "read") from exc
     try:
         try:
-            report.integrity = [one_line(row[0]) for row in conn.execute("PRAGMA integrity_check(100)")]
+            report.schema_version = conn.execute("PRAGMA user_version").fetchone()[0]
+            # an Anki collection, another program's file, a newer version: one line, before the
+            # integrity check (which cannot read another program's collations)
+            identify(conn, path, version=report.schema_version, latest=SCHEMA_VERSION, migrations=MIGRATIONS)
+        except SchemaMismatchError as exc:
+            report.schema_problem = "; ".join(exc.found[:5]) + (f"; and {len(exc.found) - 5} more"
+                                                                 if len(exc.found) > 5 else "")
         except sqlite3.DatabaseError as exc:  # not even the schema can be read
             report.integrity = [one_line(str(exc))]
             return report
-        if report.integrity != ["ok"]:
+        conn.execute("PRAGMA cache_size = -65536")  # checking indexes against tables revisits pages
+        try:
+            report.integrity = [one_line(row[0]) for row in conn.execute("PRAGMA integrity_check(100)")]
+        except sqlite3.DatabaseError as exc:
+            report.integrity = [one_line(str(exc))]
             return report
-        report.schema_version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if report.integrity != ["ok"] or report.schema_problem:
+            return report
         if not 1 <= report.schema_version <= SCHEMA_VERSION:
             return report
         report.foreign_keys = len(conn.execute("PRAGMA foreign_key_check").fetchall())
@@ -269,9 +288,16 @@ def backup(path: Path, dest: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
     processes (a running review) go on reading and writing; it is written beside
     ``dest`` and renamed into place, and it is a self-contained file (rollback
     journal mode, no ``-wal`` beside it), ready to be copied back over a database.
+
+    Only a flashcards database whose schema is what its version builds is copied
+    (``StoreError`` for another program's file, an Anki collection or a newer
+    version), and the copy must pass SQLite's full ``integrity_check`` (indexes
+    included) before it replaces ``dest``: a damaged database never overwrites a
+    good backup (``DatabaseDamagedError``, ``dest`` left as it was).
     """
     path, dest = Path(path), Path(dest)
     _check_db_path(path, create=False)
+    wal_fault(path)
     try:
         if dest.exists() and os.path.samefile(path, dest):
             raise StoreError(f"cannot back up {path} onto itself; give another FILE")
@@ -282,12 +308,20 @@ def backup(path: Path, dest: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
     except sqlite3.Error as exc:
         raise store_error(exc, path, "read") from exc
     try:
+        version = source.execute("PRAGMA user_version").fetchone()[0]
+        if identify(source, path, version=version, latest=SCHEMA_VERSION, migrations=MIGRATIONS) is None:
+            raise StoreError(f"{path} is an empty SQLite database with no flashcards in it; nothing to back up")
         with replacing(dest, error=StoreError) as tmp:
             copy = sqlite3.connect(str(tmp))
             try:
                 source.backup(copy)
                 copy.execute("PRAGMA journal_mode = DELETE")
-                integrity = one_line(copy.execute("PRAGMA quick_check(1)").fetchone()[0])
+                copy.execute("PRAGMA cache_size = -65536")  # checking indexes against tables revisits pages
+                integrity = one_line(copy.execute("PRAGMA integrity_check(1)").fetchone()[0])
+                if integrity != "ok":
+                    raise DatabaseDamagedError(
+                        f"{path} is damaged ({integrity}); no backup was written ({dest} is as it was). "
+                        f"Restore your latest backup by copying it over {path}; 'flash db check' shows details")
                 cards = _count(copy, "SELECT COUNT(*) FROM cards")
                 grades = _count(copy, "SELECT COUNT(*) FROM reviews WHERE kind IN ('review', 'drill')")
             finally:

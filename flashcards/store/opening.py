@@ -16,9 +16,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
-from ..errors import DatabaseDamagedError, StoreError
+from ..errors import DatabaseDamagedError, SchemaMismatchError, StoreError
 from .faults import _error_kind, damaged_message, one_line, store_error
 from .schema import MIGRATIONS, SCHEMA_VERSION
+from .verify import describe, differences, expected_schema, identify, schema_message
+from .wal import wal_fault
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -35,7 +37,11 @@ _WRITE_ACTIONS = frozenset(
         "SQLITE_DROP_TABLE", "SQLITE_DROP_TRIGGER", "SQLITE_DROP_VIEW",
     ) if hasattr(sqlite3, name)
 )
-SYNC_CHECK_BYTES = 16 * 1024 * 1024  # up to this size quick_check runs at open (about 60 ms)
+# Up to this size the full integrity_check runs at open, before anything else (about 100 ms
+# at 8 MB; benchmarks/integrity_cost.py); a larger database is checked in the background
+# and every write waits for the verdict. See README, "Your data is safe".
+SYNC_CHECK_BYTES = 8 * 1024 * 1024
+CHECK_CACHE_KIB = 64 * 1024  # the check's page cache: checking indexes against tables revisits pages
 
 
 def default_db_path() -> Path:
@@ -62,6 +68,10 @@ class Opening:
         self._integrity: Optional[list[str]] = None
         self._check_thread: Optional[threading.Thread] = None
         self._check_conn: Optional[sqlite3.Connection] = None
+        self._check_error: Optional[sqlite3.Error] = None
+        self.read_only = False
+        self.migrated_from: Optional[int] = None  # the schema version this open upgraded from
+        self._refused_write = False
 
     @property
     def db(self) -> "sqlite_utils.Database":
@@ -76,16 +86,23 @@ class Opening:
     # -- opening --------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = True, busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
-             on_wait: Optional[Callable[[str], None]] = None):
+    def open(cls, path: str | Path, *, create: bool = True, write: bool = True,
+             busy_timeout: float = DEFAULT_BUSY_TIMEOUT, on_wait: Optional[Callable[[str], None]] = None):
         """Open (and if needed create and migrate) the database at ``path``.
 
         Raises ``StoreError`` for a missing file when ``create`` is false, a
         path that is not a regular file (folder, device, dangling link), an empty
-        file, a file that is not a flashcards database, or one from a newer
-        version; ``DatabaseDamagedError`` for a corrupt one. A new database is
-        built beside ``path`` and moved into place whole, so an empty file at
-        ``path`` is never ours.
+        file, a file that is not a flashcards database (another program's, an Anki
+        collection), one from a newer version, or one whose tables, columns,
+        indexes or triggers are not what its version's migrations build
+        (``SchemaMismatchError``); ``WalFaultError`` for a missing, cut short or
+        unreadable -wal or -shm; ``DatabaseDamagedError`` for a corrupt file
+        (SQLite's full integrity_check, indexes included). All of this is decided
+        before anything is written or migrated. A new database is built beside
+        ``path`` and moved into place whole, so an empty file at ``path`` is never ours.
+
+        ``write=False`` opens for reading only: nothing is migrated or changed (an
+        older schema is refused with advice), and any statement that would write fails.
 
         ``busy_timeout`` is how long (seconds) a write waits for another
         process's write lock in all; ``on_wait`` is told once, in one line,
@@ -95,6 +112,7 @@ class Opening:
         _check_db_path(path, create=create)
         if not path.exists():
             _create_database(path)
+        wal_fault(path)  # before SQLite opens it: SQLite would put a new, empty -wal in place of a missing one
         try:
             conn = sqlite3.connect(str(path), timeout=busy_timeout)
         except sqlite3.Error as exc:
@@ -103,7 +121,7 @@ class Opening:
         store.busy_timeout = busy_timeout
         store.on_wait = on_wait
         try:
-            store._prepare()
+            store._prepare(write=write)
         except sqlite3.Error as exc:
             conn.close()
             raise store_error(exc, path, "open") from exc
@@ -112,16 +130,31 @@ class Opening:
             raise
         return store
 
-    def _prepare(self) -> None:
+    def _prepare(self, *, write: bool) -> None:
         conn = self.conn
         if not _looks_like_sqlite(self.path):
             raise StoreError(f"{self.path} is not a usable flashcards database (file is not a database)")
-        self._check_version(conn.execute("PRAGMA user_version").fetchone()[0])
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        schema = identify(conn, self.path, version=version, latest=SCHEMA_VERSION, migrations=MIGRATIONS)
+        if not write:
+            if schema is None:
+                raise StoreError(f"{self.path} is an empty SQLite database with no flashcards in it yet "
+                                 f"(run 'flash import' to add decks)")
+            if version < SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} has schema {version} from an older flashcards (this one uses {SCHEMA_VERSION}); "
+                    f"this command only reads, so it leaves the file as it is: run 'flash db upgrade' once "
+                    f"(it keeps everything)"
+                )
+            self.read_only = True
         conn.execute("PRAGMA foreign_keys = ON")
         self._start_integrity_check()
-        if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+        if self.read_only:
+            return
+        if version < SCHEMA_VERSION:
             self._ensure_sound()
             self._migrate(conn)
+            self.migrated_from = version
         # WAL: a grade's commit is one short append, and a reader never blocks the session.
         # synchronous=NORMAL: a commit survives a killed process at once; after a power
         # cut the file is consistent but the last commits before it may be missing.
@@ -130,59 +163,59 @@ class Opening:
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
 
-    def _check_version(self, version: int) -> None:
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by a newer version of flashcards "
-                f"(schema {version}, this version reads up to {SCHEMA_VERSION}); upgrade flashcards"
-            )
-        if version == 0:
-            tables = self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-            if tables:
-                raise StoreError(f"{self.path} is an SQLite database, but not a flashcards one")
-
     def _migrate(self, conn: sqlite3.Connection) -> None:
         """Apply the missing migrations in one transaction: all of them or none.
 
         Python's sqlite3 does not open a transaction for DDL by itself, so it is
         begun explicitly (IMMEDIATE: a second process waits instead of racing).
+        The file is identified again inside the transaction (another process may
+        have migrated it meanwhile), and the result must be exactly what the
+        migrations build in an empty database, or nothing is committed.
         """
         with self._write_transaction():
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            self._check_version(version)
+            identify(conn, self.path, version=version, latest=SCHEMA_VERSION, migrations=MIGRATIONS)
             for number in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[number]:
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            found = differences(describe(conn), expected_schema(SCHEMA_VERSION, MIGRATIONS))
+            if found:
+                raise SchemaMismatchError(schema_message(self.path, SCHEMA_VERSION, found), found)
 
     # -- integrity and writing ---------------------------------------------
 
     def _start_integrity_check(self) -> None:
-        """Run ``PRAGMA quick_check`` before anything is written.
+        """Run SQLite's full ``PRAGMA integrity_check`` before anything is written.
 
-        It reads the whole file (about 3.6 ms per MB: 720 ms for the benchmark's
-        200 MB database), so a small database is checked now and a large one in a
-        background thread while the first card is on screen; the first write
-        waits for the verdict (``_ensure_sound``).
+        Unlike ``quick_check`` it also checks every index entry against its table
+        (an index out of step with its table is damage a write would spread). It
+        costs about 10 ms for 1 MB, 80-110 ms for 10 MB and 3 s for 200 MB
+        (benchmarks/integrity_cost.py), so a database up to ``SYNC_CHECK_BYTES``
+        is checked now, and a larger one in a background thread while the first
+        card is on screen; every write waits for the verdict (``_ensure_sound``).
         """
-        self._integrity: Optional[list[str]] = None
-        self._check_thread: Optional[threading.Thread] = None
-        self._check_conn: Optional[sqlite3.Connection] = None
+        self._integrity = None
+        self._check_thread = None
+        self._check_conn = None
+        self._check_error = None
         if self.path.stat().st_size <= SYNC_CHECK_BYTES:
-            self._integrity = _quick_check(self.conn)
+            self._integrity = _full_check(self.conn)
             self._ensure_sound()
+            if self.read_only:
+                self.conn.set_authorizer(self._authorize)
             return
         self._check_conn = sqlite3.connect(str(self.path), timeout=_BUSY_STEP, check_same_thread=False)
-        result: list[list[str]] = []
+        result: list[object] = []
 
         def run() -> None:
             try:
-                result.append(_quick_check(self._check_conn))
+                result.append(_full_check(self._check_conn))
             except sqlite3.Error as exc:
-                result.append([str(exc)])
+                result.append(exc)
 
         self._check_result = result
-        self._check_thread = threading.Thread(target=run, name="flash-quick-check", daemon=True)
+        self._check_thread = threading.Thread(target=run, name="flash-integrity-check", daemon=True)
         self._check_thread.start()
         # writes that do not go through _write_transaction (suspend, bury, quiz scoring) wait
         # for the verdict too: SQLite asks before it prepares any statement that writes
@@ -191,20 +224,34 @@ class Opening:
     def _authorize(self, action: int, *_args) -> int:
         if action not in _WRITE_ACTIONS:
             return sqlite3.SQLITE_OK
+        if self.read_only:
+            self._refused_write = True
+            return sqlite3.SQLITE_DENY  # a read-only command never writes; __exit__ says so
         try:
             self._ensure_sound()
-        except DatabaseDamagedError:
+        except StoreError:
             return sqlite3.SQLITE_DENY  # the statement fails; __exit__ says why in one line
         return sqlite3.SQLITE_OK
 
     def _ensure_sound(self) -> None:
-        """Raise ``DatabaseDamagedError`` if the integrity check found damage (waiting for it)."""
+        """Raise ``DatabaseDamagedError`` if the integrity check found damage (waiting for it),
+        or the check's own failure (an I/O error, say) as one line."""
         if self._check_thread is not None:
             self._check_thread.join()
             self._check_thread = None
-            self._integrity = self._check_result[0] if self._check_result else ["check did not finish"]
+            outcome = self._check_result[0] if self._check_result else ["check did not finish"]
+            if isinstance(outcome, sqlite3.Error):
+                if _error_kind(outcome) == "damaged":
+                    self._integrity = [one_line(str(outcome))]
+                else:
+                    self._check_error = outcome
+                    self._integrity = None
+            else:
+                self._integrity = outcome  # type: ignore[assignment]
             self._check_conn.close()  # type: ignore[union-attr]
             self._check_conn = None
+        if self._check_error is not None:
+            raise store_error(self._check_error, self.path, "check")
         if self._integrity and self._integrity != ["ok"]:
             raise DatabaseDamagedError(damaged_message(self.path, self._integrity[0]))
 
@@ -226,6 +273,9 @@ class Opening:
         (SQLite's busy timeout in steps) until ``busy_timeout`` seconds have passed,
         telling ``on_wait`` once. Damage found by the integrity check stops it first
         (``wait_for_check=False`` only for a probe that is always rolled back)."""
+        if self.read_only:
+            raise StoreError(f"cannot write to {self.path}: this command opened it only to read "
+                             f"(a bug in flashcards; nothing was written)")
         if wait_for_check:
             self._ensure_sound()
         conn = self.conn
@@ -275,8 +325,13 @@ class Opening:
     def __exit__(self, exc_type, exc, tb) -> None:
         self.close()
         if isinstance(exc, sqlite3.Error):  # any SQLite failure inside ``with store:``: one line
+            if self._refused_write:
+                raise StoreError(f"cannot write to {self.path}: this command opened it only to read "
+                                 f"(a bug in flashcards; nothing was written)") from exc
             if self._integrity and self._integrity != ["ok"]:  # a write the authorizer refused
                 raise DatabaseDamagedError(damaged_message(self.path, self._integrity[0])) from exc
+            if self._check_error is not None:
+                raise store_error(self._check_error, self.path, "check") from exc
             raise store_error(exc, self.path, "use") from exc
 
     @property
@@ -366,5 +421,12 @@ def _looks_like_sqlite(path: Path) -> bool:
         return True  # let SQLite say what is wrong
 
 
-def _quick_check(conn: sqlite3.Connection) -> list[str]:
-    return [one_line(row[0]) for row in conn.execute("PRAGMA quick_check(5)")]
+def _full_check(conn: sqlite3.Connection) -> list[str]:
+    """SQLite's full integrity check (its first five findings), with a page cache large enough
+    that checking each index against its table does not read the same pages again and again."""
+    (cache,) = conn.execute("PRAGMA cache_size").fetchone()
+    conn.execute(f"PRAGMA cache_size = -{CHECK_CACHE_KIB}")
+    try:
+        return [one_line(row[0]) for row in conn.execute("PRAGMA integrity_check(5)")]
+    finally:
+        conn.execute(f"PRAGMA cache_size = {cache}")
