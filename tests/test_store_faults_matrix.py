@@ -44,6 +44,7 @@ ARGS: dict[str, list[list[str]]] = {
     "suspend": [["sample/alpha/term"]],
     "unsuspend": [["sample/alpha/term"]],
     "scheduler": [[], ["sample", "fsrs"]],
+    "optimize": [["--dry-run"], []],
     "export anki": [["{deck}", "-o", "{out}.apkg"]],
     "quiz create": [["--title", "T", "--questions", "3", "--pass-mark", "80", "--roster", "-o", "{out}"]],
     "quiz drop": [["q", "q01", "--reason", "r"]],
@@ -57,12 +58,14 @@ ARGS: dict[str, list[list[str]]] = {
     "quiz roster list": [[]],
     "quiz score": [["{inbox}"]],
     "quiz void": [["q", "someone", "--reason", "r"]],
+    "quiz invite": [["q", "--csv", "{out}.csv"]],
+    "quiz serve": [["--port", "0"]],
     "db backup": [["{out}.db"]],
     "db check": [[]],
     "db upgrade": [[]],
 }
 # commands that never open the database (--db accepted but unused, or not taken at all)
-NO_DATABASE = {"validate", "lint", "build", "quiz take"}
+NO_DATABASE = {"validate", "lint", "build", "quiz take", "config"}
 
 
 def leaf_commands() -> list[str]:

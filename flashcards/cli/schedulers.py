@@ -94,7 +94,7 @@ def optimize(dry_run: bool, as_json: bool, db_path, today) -> None:
     from ..optimize import optimize as run
 
     day = resolve_today(today)
-    with open_store(db_path, create=False) as store:
+    with open_store(db_path, create=False, write=not dry_run) as store:  # a dry run only reads
         cards = histories(store.scheduled_log())
         if sum(max(0, len(r) - 1) for r in cards.values()) >= MIN_REVIEWS:
             require_optimizer()  # a missing extra is said before any work
