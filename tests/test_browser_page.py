@@ -258,7 +258,8 @@ def test_two_tabs_on_one_paper_share_the_answers(tab, tmp_path):
     assert text(second, "#question-heading") == "Question 1 of 4"
     choose(second, paper["questions"][0], 3)
     # The first tab follows: its own next save keeps the answer given in the second.
-    assert first.get_by_role("radio", name=paper["questions"][0]["options"][3]["text"], exact=True).is_checked()
+    # (the storage event reaches it asynchronously: wait for it, up to Playwright's timeout)
+    expect(first.get_by_role("radio", name=paper["questions"][0]["options"][3]["text"], exact=True)).to_be_checked()
     first.get_by_role("button", name="Next").click()
     choose(first, paper["questions"][1], 0)
     first.get_by_role("button", name="Review all answers").click()

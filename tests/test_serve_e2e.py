@@ -20,14 +20,14 @@ from pathlib import Path
 import httpx
 import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, browser_or_skip
-from conftest import PACKAGE_ROOT, flash_process, rows
+from conftest import PACKAGE_ROOT, REPO, flash_process, rows
 from servekit import T0, LearnerClient, manager_db, names
 
 from flashcards.store import Store
 from flashcards.store.quizzes import QuizStore
 from flashcards.store.sittings import SittingStore
 
-README = PACKAGE_ROOT / "README.md"
+README = REPO / "README.md"  # the checkout's, also when the suite tests the installed package
 
 
 @pytest.fixture(autouse=True)
