@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 
 from conftest import flash_process
+from terminal import review_at_a_terminal
 from flashcards.cli import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, cli
 
 TODAY = "2026-03-02"
@@ -153,61 +154,10 @@ def test_usage_errors_exit_2(invoke):
     assert re.search(r"Invalid value for '--new'", result.stderr)
 
 
-def at_a_terminal(db_path, tmp_path):
-    """`flash review` on a pseudo-terminal: (process, wait_for(text), press(key))."""
-    import os
-    import pty
-    import select
-    import subprocess
-    import sys
-    import termios
-    import time
-
-    from conftest import PACKAGE_ROOT
-
-    master, slave = pty.openpty()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("FLASH_") and k != "SOURCE_DATE_EPOCH"}
-    environ.update(PYTHONPATH=str(PACKAGE_ROOT), COLUMNS="120", TERM="dumb", NO_COLOR="1",
-                   XDG_DATA_HOME=str(tmp_path / "xdg"), XDG_CONFIG_HOME=str(tmp_path / "xdg-config"))
-    proc = subprocess.Popen([sys.executable, "-m", "flashcards", "review", "--db", str(db_path), "--today", TODAY],
-                            stdin=slave, stdout=slave, stderr=slave, env=environ, cwd=tmp_path, close_fds=True)
-    os.close(slave)
-    screen = []
-
-    def wait_for(text: str) -> None:
-        deadline = time.monotonic() + 60
-        while text not in " ".join("".join(screen).split()):
-            assert time.monotonic() < deadline, f"no {text!r} on screen: {''.join(screen)}"
-            ready, _, _ = select.select([master], [], [], 1)
-            if ready:
-                try:
-                    screen.append(os.read(master, 65536).decode("utf-8", "replace"))
-                except OSError:
-                    break
-
-    def press(key: bytes) -> None:
-        # click.getchar puts the terminal in raw mode: wait until it listens, then until the key is taken
-        deadline = time.monotonic() + 60
-        while termios.tcgetattr(master)[3] & termios.ICANON:
-            assert time.monotonic() < deadline, "the review never waited for a key"
-            time.sleep(0.02)
-        os.write(master, key)
-        taken = time.monotonic() + 1
-        while not termios.tcgetattr(master)[3] & termios.ICANON and time.monotonic() < taken:
-            time.sleep(0.01)
-
-    def close() -> None:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        os.close(master)
-
-    return proc, wait_for, press, close
-
-
 def test_a_wrong_key_at_the_grade_says_which_keys_there_are(invoke, db_path, sample_deck, tmp_path):
     assert invoke("import", sample_deck, "--db", db_path, "--today", TODAY).exit_code == 0
-    proc, wait_for, press, close = at_a_terminal(db_path, tmp_path)
+    term = review_at_a_terminal(db_path, TODAY, tmp_path)
+    proc, wait_for, press, close = term.proc, term.wait_for, term.press, term.close
     try:
         wait_for("any key: show answer")
         press(b" ")
@@ -226,7 +176,8 @@ def test_a_wrong_key_at_the_grade_says_which_keys_there_are(invoke, db_path, sam
 
 def test_ctrl_c_at_a_terminal_ends_with_the_summary_and_exit_130(invoke, db_path, sample_deck, tmp_path):
     assert invoke("import", sample_deck, "--db", db_path, "--today", TODAY).exit_code == 0
-    proc, wait_for, press, close = at_a_terminal(db_path, tmp_path)
+    term = review_at_a_terminal(db_path, TODAY, tmp_path)
+    proc, wait_for, press, close = term.proc, term.wait_for, term.press, term.close
     try:
         wait_for("any key: show answer")
         press(b"\x03")

@@ -339,42 +339,10 @@ def test_db_check_lists_a_state_the_log_does_not_explain(imported, tmp_path):
 
 
 def test_at_a_terminal_the_typed_grade_waits_for_r_while_the_database_is_locked(imported, tmp_path):
-    import pty
-    import select
-    import termios
-    import time
+    from terminal import review_at_a_terminal
 
-    master, slave = pty.openpty()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("FLASH_") and k != "SOURCE_DATE_EPOCH"}
-    environ.update(PYTHONPATH=str(REPO), COLUMNS="120", TERM="dumb", NO_COLOR="1", FLASH_BUSY_TIMEOUT="0.5",
-                   XDG_DATA_HOME=str(tmp_path / "xdg"))
-    proc = subprocess.Popen([sys.executable, "-m", "flashcards", "review", "--db", str(imported), "--today", TODAY],
-                            stdin=slave, stdout=slave, stderr=slave, env=environ, cwd=tmp_path, close_fds=True)
-    os.close(slave)
-    screen = []
-
-    def wait_for(text: str) -> None:
-        deadline = time.monotonic() + 60
-        while text not in " ".join("".join(screen).split()):
-            assert time.monotonic() < deadline, f"no {text!r} on screen: {''.join(screen)}"
-            ready, _, _ = select.select([master], [], [], 1)
-            if ready:
-                try:
-                    screen.append(os.read(master, 65536).decode("utf-8", "replace"))
-                except OSError:  # the child closed the terminal
-                    break
-
-    def press(key: bytes) -> None:
-        # click.getchar puts the terminal in raw mode with TCSAFLUSH, dropping keys typed
-        # before: wait until it is listening, then wait for the key to be taken
-        deadline = time.monotonic() + 60
-        while termios.tcgetattr(master)[3] & termios.ICANON:
-            assert time.monotonic() < deadline, "the review never waited for a key"
-            time.sleep(0.02)
-        os.write(master, key)
-        taken = time.monotonic() + 1  # the read ends raw mode, unless the next read starts at once
-        while not termios.tcgetattr(master)[3] & termios.ICANON and time.monotonic() < taken:
-            time.sleep(0.01)
+    term = review_at_a_terminal(imported, TODAY, tmp_path, FLASH_BUSY_TIMEOUT="0.5")
+    wait_for, press, proc = term.wait_for, term.press, term.proc
 
     try:
         wait_for("any key: show answer")
@@ -396,8 +364,5 @@ def test_at_a_terminal_the_typed_grade_waits_for_r_while_the_database_is_locked(
         press(b"q")
         assert proc.wait(timeout=60) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        os.close(master)
+        term.close()
     assert grades(imported) == [("many/t00/term", "review", 4)]
