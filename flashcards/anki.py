@@ -77,6 +77,7 @@ from .model import (
     HOLDS_QUESTION,
     PHRASE_QUESTION,
     REPLY_QUESTION,
+    QUESTION_SEPARATOR,
     TERM_FIELD_QUESTIONS,
     TERM_QUESTION,
     WHY_LABEL,
@@ -97,6 +98,7 @@ TERM_MODEL_ID = 1927195277
 PHRASE_MODEL_ID = 1838372813
 ANALOG_MODEL_ID = 1566501247
 REPLY_MODEL_ID = 1204114267  # phrase rows with a buyer's line (`buyer_says`)
+QUESTION_MODEL_ID = 1719460383  # term entries with a `question` (one fact about the term)
 
 SOURCE_LABEL = "Source:"
 
@@ -137,6 +139,8 @@ TERM_FIELDS = (
 )
 PHRASE_FIELDS = ("Don't say", "Do say", "Why", "Source", "Entry ID")
 REPLY_FIELDS = ("Buyer says", "Do say", "Why", "Source", "Entry ID")
+QUESTION_FIELDS = ("Term", "Question", "Answer", "Source", "Entry ID")
+QUESTION_TEMPLATE_NAME = "Question → Answer"
 ANALOG_FIELDS = ("Concept", "Analog", "Holds", "Breaks", "Source", "Entry ID")
 
 # The optional term fields that make one card each, in CardKind order.
@@ -359,12 +363,13 @@ _SOURCE = _when("Source", _labelled("source", SOURCE_LABEL, _ref("Source")))
 _CARD_CLASS = "fc tex2jax_ignore"
 
 
-def _card(kind: CardKind, front: str, back: str, *, only_if: Optional[str] = None) -> dict:
+def _card(kind: CardKind, front: str, back: str, *, only_if: Optional[str] = None,
+          name: Optional[str] = None) -> dict:
     qfmt = _div(_CARD_CLASS, front)
     if only_if:
         qfmt = _when(only_if, qfmt)
     afmt = _ref("FrontSide") + '\n<hr id="answer">\n' + _div(_CARD_CLASS, back + _SOURCE)
-    return {"name": TEMPLATE_NAMES[kind], "qfmt": qfmt, "afmt": afmt}
+    return {"name": name or TEMPLATE_NAMES[kind], "qfmt": qfmt, "afmt": afmt}
 
 
 def _term_model() -> genanki.Model:
@@ -399,6 +404,13 @@ def _reply_model() -> genanki.Model:
     return _model(REPLY_MODEL_ID, "Flashcards: Buyer reply", REPLY_FIELDS, [_card(CardKind.REPLY, front, back)])
 
 
+def _question_model() -> genanki.Model:
+    # "<term>:" then the question, as flash review shows "<term>: <question>"
+    front = _div("prompt term", _ref("Term") + QUESTION_SEPARATOR.rstrip()) + _div("question", _ref("Question"))
+    card = _card(CardKind.TERM, front, _div("reply", _ref("Answer")), name=QUESTION_TEMPLATE_NAME)
+    return _model(QUESTION_MODEL_ID, "Flashcards: Term question", QUESTION_FIELDS, [card])
+
+
 def _analog_model() -> genanki.Model:
     setup = _div("prompt term", _ref("Concept")) + _labelled("analog", ANALOG_LABEL, _ref("Analog"))
     templates = [
@@ -418,14 +430,16 @@ def _model(model_id: int, name: str, fields: Sequence[str], templates: list[dict
 
 
 def note_types() -> dict[str, genanki.Model]:
-    """The note types, by ``note_kind`` ("term", "phrase", "reply", "analog"). Fresh objects each call."""
-    return {"term": _term_model(), "phrase": _phrase_model(), "reply": _reply_model(), "analog": _analog_model()}
+    """The note types, by ``note_kind`` ("term", "question", "phrase", "reply", "analog"). Fresh objects each call."""
+    return {"term": _term_model(), "question": _question_model(), "phrase": _phrase_model(),
+            "reply": _reply_model(), "analog": _analog_model()}
 
 
 def template_kinds(kind: str) -> list[CardKind]:
     """The CardKind of each template (by ord) of the note type for entry ``kind``."""
     return {
         "term": [CardKind.TERM, CardKind.DEFINITION, *TERM_FIELD_NAMES],
+        "question": [CardKind.TERM],
         "phrase": [CardKind.PHRASE],
         "reply": [CardKind.REPLY],
         "analog": [CardKind.HOLDS, CardKind.BREAKS],
@@ -437,7 +451,9 @@ def template_kinds(kind: str) -> list[CardKind]:
 
 def note_fields(deck_id: str, entry: Entry) -> list[str]:
     """An entry's field values (HTML), in the order of its note type's fields."""
-    if isinstance(entry, Term):
+    if isinstance(entry, Term) and entry.question:
+        values = [entry.term, entry.question, entry.definition, answer_source(entry)]
+    elif isinstance(entry, Term):
         values = [entry.term, entry.definition, entry.what_it_does, entry.whos_behind_it,
                   entry.what_makes_it_distinct, answer_source(entry)]
     elif isinstance(entry, Phrase):
@@ -459,7 +475,10 @@ def note_tags(deck: Deck, entry: Entry, *, deck_tags: bool = False) -> list[str]
 
 
 def note_kind(entry: Entry) -> str:
-    """The key of an entry's note type in ``note_types()``: its kind, or "reply" for a buyer row."""
+    """The key of an entry's note type in ``note_types()``: its kind, "reply" for a buyer row,
+    "question" for a term entry with a question."""
+    if isinstance(entry, Term) and entry.question:
+        return "question"
     return "reply" if isinstance(entry, Phrase) and entry.buyer_says is not None else entry.kind
 
 
@@ -566,8 +585,10 @@ def build_package(decks: Iterable[Deck]) -> genanki.Package:
 
 
 # note type id -> note_kind(), and that kind's fields
-_MODEL_KINDS = {TERM_MODEL_ID: "term", PHRASE_MODEL_ID: "phrase", REPLY_MODEL_ID: "reply", ANALOG_MODEL_ID: "analog"}
-_FIELDS = {"term": TERM_FIELDS, "phrase": PHRASE_FIELDS, "reply": REPLY_FIELDS, "analog": ANALOG_FIELDS}
+_MODEL_KINDS = {TERM_MODEL_ID: "term", PHRASE_MODEL_ID: "phrase", REPLY_MODEL_ID: "reply", ANALOG_MODEL_ID: "analog",
+                QUESTION_MODEL_ID: "question"}
+_FIELDS = {"term": TERM_FIELDS, "phrase": PHRASE_FIELDS, "reply": REPLY_FIELDS, "analog": ANALOG_FIELDS,
+           "question": QUESTION_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -581,8 +602,8 @@ class PreviousNote:
 
     @property
     def entry_kind(self) -> str:
-        """The YAML kind, as in tags: a buyer reply is a phrase row."""
-        return "phrase" if self.kind == "reply" else self.kind
+        """The YAML kind, as in tags: a buyer reply is a phrase row, a term question a term."""
+        return {"reply": "phrase", "question": "term"}.get(self.kind, self.kind)
 
     @property
     def deck_id(self) -> str:

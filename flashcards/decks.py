@@ -31,16 +31,19 @@ SOURCE_FIELDS = ("label", "path")
 
 # list name -> (entry class, required text fields, optional text fields)
 ENTRY_KINDS = {
-    "terms": (Term, ("term", "definition"), ("what_it_does", "whos_behind_it", "what_makes_it_distinct")),
+    "terms": (Term, ("term", "definition"), ("question", "what_it_does", "whos_behind_it", "what_makes_it_distinct")),
     "phrases": (Phrase, ("do_say", "why"), ("dont_say", "buyer_says")),
     "analogs": (Analog, ("concept", "analog"), ("holds", "breaks")),
 }
 # The order fields are written in (the builder's YAML, docs): cue before answer.
 FIELD_ORDER = {
-    list_name: tuple(sorted(required + optional, key=lambda k: (k not in ("dont_say", "buyer_says"),)))
+    list_name: tuple(sorted(required + optional,
+                            key=lambda k: (k not in ("dont_say", "buyer_says"), k not in ("term", "question"))))
     for list_name, (_cls, required, optional) in ENTRY_KINDS.items()
 }
 ENTRY_COMMON = ("id", "tags", "source", "note", "uses")
+# A term entry with a ``question`` is one fact (one card): it takes none of these.
+TERM_DETAIL_FIELDS = ("what_it_does", "whos_behind_it", "what_makes_it_distinct")
 # A phrase row names exactly one of these: a line the AE should not say, or a line the buyer says.
 PHRASE_CUES = ("dont_say", "buyer_says")
 
@@ -328,6 +331,11 @@ class _DeckReader:
             values[key] = self.text(fields, key, required=cls is Phrase and key in PHRASE_CUES)
         values["tags"] = self.tags(fields)
         values["uses"] = self.uses(fields, values["id"])
+        if cls is Term and "question" in fields:
+            for key in TERM_DETAIL_FIELDS:
+                if key in fields:
+                    self.problem(fields[key], f"term entry has both 'question' and '{key}': an entry with a "
+                                 "question teaches one fact (its definition answers the question)")
         if cls is Analog and not values["holds"] and not values["breaks"]:
             self.problem(node, "analog entry needs 'holds' or 'breaks' (or both)")
         if cls is Phrase:

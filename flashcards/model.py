@@ -33,6 +33,9 @@ TERM_FIELD_QUESTIONS = {
     CardKind.WHAT_MAKES_IT_DISTINCT: "What makes it distinct?",
 }
 TERM_QUESTION = "What is it?"
+# A term entry with a ``question`` teaches one fact about the term rather than its meaning:
+# its one card asks "<term>: <question>" and its ``definition`` is the answer.
+QUESTION_SEPARATOR = ": "
 DEFINITION_QUESTION = "Which term is this?"
 PHRASE_QUESTION = "What do you say instead?"
 REPLY_QUESTION = "What do you answer?"
@@ -63,6 +66,9 @@ class Term:
     # term entries whose concepts this entry relies on (``uses:``); None: not given, so
     # review infers them from the text (``flashcards.prerequisites``); (): none
     uses: Optional[tuple[str, ...]] = None
+    # a question about the term that ``definition`` answers ("Who runs it?"): the entry then
+    # yields one card, "<term>: <question>" -> definition, and no definition -> term card
+    question: Optional[str] = None
     line: int = 0
 
     kind = "term"
@@ -188,6 +194,8 @@ def cards_for_entry(deck_id: str, entry: Entry) -> list[Card]:
             source=answer_source(entry),
         )
 
+    if isinstance(entry, Term) and entry.question:
+        return [make(CardKind.TERM, f"{entry.term}{QUESTION_SEPARATOR}{entry.question}", entry.definition)]
     if isinstance(entry, Term):
         cards = [
             make(CardKind.TERM, f"{entry.term}\n\n{TERM_QUESTION}", entry.definition),

@@ -23,6 +23,9 @@ from flashcards.anki import (
     CSS,
     PHRASE_FIELDS,
     PHRASE_MODEL_ID,
+    QUESTION_FIELDS,
+    QUESTION_MODEL_ID,
+    QUESTION_TEMPLATE_NAME,
     REPLY_MODEL_ID,
     SOURCE_LABEL,
     TEMPLATE_NAMES,
@@ -94,7 +97,8 @@ analogs:
 """
 
 LITERAL_BRACES = "{{Term}}"  # text in SAMPLE that looks like a template field
-KIND_OF_MODEL = {TERM_MODEL_ID: "term", PHRASE_MODEL_ID: "phrase", REPLY_MODEL_ID: "reply", ANALOG_MODEL_ID: "analog"}
+KIND_OF_MODEL = {TERM_MODEL_ID: "term", PHRASE_MODEL_ID: "phrase", REPLY_MODEL_ID: "reply", ANALOG_MODEL_ID: "analog",
+                 QUESTION_MODEL_ID: "question"}
 
 
 def deck_file(folder: Path, text: str, name: str = "deck.yaml") -> Path:
@@ -501,6 +505,7 @@ def test_ids_are_fixed_and_never_depend_on_display_names(tmp_path):
     # Pinned: changing any of these makes every learner's notes duplicate in Anki.
     assert (TERM_MODEL_ID, PHRASE_MODEL_ID, ANALOG_MODEL_ID) == (1927195277, 1838372813, 1566501247)
     assert REPLY_MODEL_ID == 1204114267
+    assert QUESTION_MODEL_ID == 1719460383
     assert note_guid("lesson-04-ai-lifecycle", "pre-training-a") == genanki.guid_for(
         "lesson-04-ai-lifecycle", "pre-training-a") == "z=YXVQwjnR"
     # Anki deck ids, pinned to values computed once (a per-process hash() would fail here)
@@ -657,3 +662,35 @@ def test_a_buyer_reply_card(col, tmp_path):
         "Source: Lesson 4 (draft B) Note: Draft B put this line under \"Don't say\".")
     assert "Draft B put" not in output.question_text
     assert card.note().tags == ["flashcards::buyer-deck::phrase"]
+
+
+QUESTION_DECK = """\
+id: q-deck
+name: Question deck
+terms:
+  - id: ft
+    term: Fine-tuning
+    definition: Adjusting a model's weights with a smaller dataset.
+  - id: ft-who
+    term: Fine-tuning
+    question: Who runs it?
+    definition: The enterprise or agency.
+    source: draft A
+"""
+
+
+def test_a_term_question_is_one_card_of_its_own_note_type(col, tmp_path):
+    """A term entry with 'question' gets the Term question note type (the Term one keeps its fields):
+    one card, rendered as flash review shows it, in the lesson's deck."""
+    deck = load_deck(deck_file(tmp_path, QUESTION_DECK))
+    log = import_apkg(col, export_one(QUESTION_DECK, tmp_path, timestamp=T1, label="q"))
+    assert len(log.new) == 2 and not log.conflicting
+    note_type = col.models.get(QUESTION_MODEL_ID)
+    assert [f["name"] for f in note_type["flds"]] == list(QUESTION_FIELDS)
+    assert [t["name"] for t in note_type["tmpls"]] == [QUESTION_TEMPLATE_NAME]
+    assert [f["name"] for f in col.models.get(TERM_MODEL_ID)["flds"]] == list(TERM_FIELDS)
+    note = notes_by_entry(col)["q-deck/ft-who"]
+    assert note.mid == QUESTION_MODEL_ID and note["Question"] == "Who runs it?"
+    assert len(note.cards()) == 1
+    assert assert_cards_mirror_review(col, [deck]) == 3
+    assert not col.get_empty_cards().notes

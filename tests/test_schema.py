@@ -51,6 +51,7 @@ def test_shipped_decks_are_valid_for_schema_and_reader(schema):
         "id: d\nname: D\nterms:\n  - {id: t, term: x, definition: y, tags: [two words]}\n",
         "id: d\nname: D\nphrases:\n  - {id: p, do_say: b, why: c}\n",  # neither dont_say nor buyer_says
         "id: d\nname: D\nphrases:\n  - {id: p, dont_say: a, buyer_says: a, do_say: b, why: c}\n",  # both
+        "id: d\nname: D\nterms:\n  - {id: t, term: x, question: q, definition: y, what_it_does: z}\n",  # a fact
     ],
 )
 def test_schema_and_reader_reject_the_same_mistakes(schema, text):

@@ -239,7 +239,7 @@ def _entry_checks(deck: Deck, entry: Entry, add) -> None:
         text = getattr(entry, field)
         if text is not None and len(text) <= _LONGEST_PLACEHOLDER and normalise(text) in PLACEHOLDERS:
             add(entry, deck, field, "empty-text", f"'{field}' says nothing: \"{short(text)}\"")
-    if isinstance(entry, Term):
+    if isinstance(entry, Term) and not entry.question:  # a question entry has no definition -> term card
         leaked = leaked_name(entry)
         if leaked:
             add(entry, deck, "definition", "leak",

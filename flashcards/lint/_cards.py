@@ -40,6 +40,8 @@ def lint_cards(deck: Deck, entry: Entry) -> list[LintCard]:
         compared = entry.do_say if isinstance(entry, Phrase) else answer
         return LintCard(deck, entry, kind, fronts[kind], answer, compared, qfield, afield)
 
+    if isinstance(entry, Term) and entry.question:  # one fact: no definition -> term card
+        return [card(CardKind.TERM, entry.definition, "question", "definition")]
     if isinstance(entry, Term):
         cards = [
             card(CardKind.TERM, entry.definition, "term", "definition"),

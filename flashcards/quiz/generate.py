@@ -26,7 +26,7 @@ from typing import Optional, Sequence
 from ..errors import QuizError
 from ..model import (
     ANALOG_LABEL, BREAKS_QUESTION, DEFINITION_QUESTION, HOLDS_QUESTION, PHRASE_QUESTION, CardKind, Deck, Entry,
-    Phrase, Term, card_id,
+    QUESTION_SEPARATOR, Phrase, Term, card_id,
 )
 from ..similar import NEAR_DUPLICATE, normalise, similarity, words
 from .concepts import Vocabulary
@@ -127,13 +127,19 @@ class PoolItem:
 def candidates(decks: Sequence[Deck]) -> tuple[list[Candidate], dict[str, list[PoolItem]]]:
     """Every question the decks could give, and the distractor pools, in deck order."""
     found: list[Candidate] = []
-    pools: dict[str, list[PoolItem]] = {k: [] for k in ("terms", "definitions", "replies", "analogies")}
+    pools: dict[str, list[PoolItem]] = {k: [] for k in ("terms", "definitions", "answers", "replies", "analogies")}
     seen_terms: set[tuple[str, str]] = set()
     reply_kind = getattr(CardKind, "REPLY", CardKind.PHRASE)
     vocabulary = Vocabulary(decks)
     for deck in decks:
         for term in deck.terms:
             group = normalise_text(term.term)
+            if term.question:  # one fact about the term: asked as written, answered from other facts
+                pools["answers"].append(PoolItem(deck.id, term.definition, group))
+                found.append(Candidate(QuestionKind.WHAT_IS, deck, term, CardKind.TERM,
+                                       f"{term.term}{QUESTION_SEPARATOR}{term.question}",
+                                       term.definition, "answers", group))
+                continue
             if (deck.id, group) not in seen_terms:
                 seen_terms.add((deck.id, group))
                 pools["terms"].append(PoolItem(deck.id, term.term, group))
