@@ -18,6 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import DeckError, Problem
 from .model import Analog, Deck, Phrase, SourceDocument, Term
+from .text import describe, find_hazard, nfc
 
 DECK_SUFFIXES = (".yaml", ".yml")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -54,9 +55,16 @@ MAX_DEPTH = 20
 MAX_DECK_BYTES = 64_000_000  # 30 times the 10,000-entry benchmark deck
 _OPENING_EVENTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSING_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
-# control characters that may not appear in deck text: C0 except tab and newline, DEL, C1
-# (ESC among them: "\e]0;...\a" in a double-quoted string would retitle a terminal)
-_CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Characters deck text may not hold (``text.find_hazard``): controls (ESC among them: "\e]0;...\a"
+# in a double-quoted string would retitle a terminal), bidi controls, zero-width and other invisible
+# characters. Why each kind is refused, for the message:
+_HAZARD_REASONS = {
+    "a control character": "terminal escape sequences and other control characters are not allowed in deck text",
+    "a bidi control": "it shows text in another order than it is stored; bidi controls are not allowed in deck text",
+    "a zero-width character": "it makes equal-looking text differ; zero-width characters are not allowed in deck text",
+    "an invisible character": "it makes equal-looking text differ; invisible characters are not allowed in deck text",
+    "a line separator": "write a plain line break; line and paragraph separators are not allowed in deck text",
+}
 _STR_TAG = "tag:yaml.org,2002:str"
 # libyaml's parser when PyYAML was built with it (about 10x faster); both are safe
 # here because we only compose nodes and never construct objects from tags.
@@ -210,6 +218,21 @@ def _structure_problem(text: str) -> Optional[tuple[int, str]]:
     return None
 
 
+def _normalise(root: Node) -> None:
+    """Every scalar (keys, ids, text, tags) in Unicode NFC, before anything reads or compares it:
+    a composed and a decomposed "é" are one text, in ids and duplicate checks alike."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ScalarNode):
+            node.value = nfc(node.value)
+        elif isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                stack.extend((key_node, value_node))
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+
+
 class _DeckReader:
     def __init__(self, path: str):
         self.path = path
@@ -245,6 +268,7 @@ class _DeckReader:
             return None, [Problem(self.path, 1, "nested too deeply: not a deck")]
         if root is None:
             return None, [Problem(self.path, 1, "empty file: a deck needs at least 'id' and 'name'")]
+        _normalise(root)
         if not isinstance(root, MappingNode):
             return None, [Problem(self.path, root.start_mark.line + 1,
                                   "a deck must be a mapping with 'id', 'name' and lists of entries")]
@@ -300,7 +324,8 @@ class _DeckReader:
             self.problem(fields["scheduler"], f"'scheduler' must be sm2 or fsrs, not '{name}'")
             name = None
         node = fields.get("desired_retention")
-        if node is None or self.is_null(node):
+        if node is None or self.is_null(node) or isinstance(node, ScalarNode) and not self.plain_text(
+                node, "'desired_retention'"):
             return name, None
         try:
             retention = float(node.value) if isinstance(node, ScalarNode) else None
@@ -436,14 +461,15 @@ class _DeckReader:
 
     def plain_text(self, node: ScalarNode, what: str) -> bool:
         """False (and a problem on the line of the character) if ``node``'s text holds a
-        control character, e.g. an escape sequence written as "\\e[2J" in double quotes."""
-        match = _CONTROL_CHARS.search(node.value)
-        if match is None:
+        control, bidi or zero-width character (``text.find_hazard``), e.g. an escape sequence
+        written as "\\e[2J" in double quotes or a U+202E that shows "Pre\u202etraining" backwards."""
+        found = find_hazard(node.value)
+        if found is None:
             return True
-        line = node.start_mark.line + 1 + self._lines_before(node, match.start())
+        index, char, kind = found
+        line = node.start_mark.line + 1 + self._lines_before(node, index)
         self.problems.append(Problem(self.path, line, (
-            f"{what} contains the control character U+{ord(match.group()):04X}: terminal escape "
-            "sequences and other control characters are not allowed in deck text")))
+            f"{what} contains {describe(char)}, {kind}: {_HAZARD_REASONS[kind]}")))
         return False
 
     @staticmethod
@@ -495,6 +521,8 @@ class _DeckReader:
         uses = []
         for item in node.value:
             value = item.value.strip() if isinstance(item, ScalarNode) else ""
+            if isinstance(item, ScalarNode) and not self.plain_text(item, "an item of 'uses'"):
+                continue
             if not ID_PATTERN.match(value):
                 self.problem(item, "each item of 'uses' must be the id of a term entry of this deck")
                 continue

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .text import inert  # also imported from here by the CLI and the store
+
 
 class FlashcardsError(Exception):
     """Base class for every error the library raises on purpose."""
@@ -21,15 +23,6 @@ class Problem:
         if self.line:
             return inert(f"{self.path}:{self.line}: {self.message}")
         return inert(f"{self.path}: {self.message}")
-
-
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7f, *range(0x80, 0xa0)] if c not in (0x09, 0x0a)}
-
-
-def inert(text: str) -> str:
-    """``text`` with control characters (terminal escape sequences among them) written
-    as ``\\xNN``, so printing a message quoting hostile input cannot act on the terminal."""
-    return text.translate(_CONTROL)
 
 
 class DeckError(FlashcardsError):

@@ -8,6 +8,7 @@ import yaml
 
 from ..decks import ENTRY_KINDS, FIELD_ORDER
 from ..model import Deck
+from ..text import strip_hazards
 from ._text import _UNPRINTABLE
 
 
@@ -21,7 +22,7 @@ def deck_to_yaml(deck: Deck, *, header: Optional[str] = None) -> str:
     """
     parts = []
     if header:
-        header = _UNPRINTABLE.sub("", header)
+        header = strip_hazards(_UNPRINTABLE.sub("", header))[0]
         parts.append("".join(f"# {line}".rstrip() + "\n" for line in header.splitlines()))
     top: dict = {"id": deck.id, "name": _text(deck.name)}
     for key in ("description", "source"):

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import BuildError
+from ..text import describe, hazard, nfc, strip_hazards
 from ._text import _UNPRINTABLE, _sentences
 from .analogs import _MENTIONS_ANALOGY, _Analogs, _find_mapping
 from .document import _HEADING_NUMBER, _LESSON_TITLE, _analog_heading, _heading_like, _scan, _Unit
@@ -55,14 +56,24 @@ class _Lesson(_TermSections, _PhraseTables, _Analogs):
         self.skipped.sort(key=lambda s: s.line)
 
     def _printable(self, text: str) -> str:
-        """The text without characters a YAML file cannot hold (control characters)."""
-        found = list(_UNPRINTABLE.finditer(text))
-        if not found:
+        """The text in NFC without characters a deck cannot hold (``text.hazard``: control, bidi,
+        zero-width and other invisible characters; and what a YAML file cannot hold), reported."""
+        text = nfc(text)
+        removed = sorted(set(strip_hazards(text)[1]) | {(m.start(), m.group()) for m in _UNPRINTABLE.finditer(text)})
+        if not removed:
             return text
-        line = text.count("\n", 0, found[0].start()) + 1
-        self.skip(line, f"removed {len(found)} control character{'s' if len(found) != 1 else ''} "
-                        "(a deck cannot hold them)")
-        return _UNPRINTABLE.sub("", text)
+        drop = {i for i, _ in removed}
+        cleaned = "".join(ch for i, ch in enumerate(text) if i not in drop)
+        index, first = removed[0]
+        line = text.count("\n", 0, index) + 1
+        count = len(removed)
+        if all(hazard(ch) == "a control character" for _, ch in removed):
+            what = f"{count} control character{'s' if count != 1 else ''}"
+        else:
+            what = (f"{count} control, bidi or invisible character{'s' if count != 1 else ''} "
+                    f"(the first {describe(first)})")
+        self.skip(line, f"removed {what} (a deck cannot hold them)")
+        return cleaned
 
     def drafts(self) -> list[_Draft]:
         by_line = attrgetter("line")

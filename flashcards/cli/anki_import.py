@@ -8,6 +8,7 @@ from typing import Optional
 
 import click
 
+from ..text import inert
 from ._common import console, open_store
 
 
@@ -39,7 +40,7 @@ def import_anki(path: Path, db_path: Optional[Path]) -> None:
         out.print(f"Not imported: {count} {'answer' if count == 1 else 'answers'} {reason}.", soft_wrap=True,
                   markup=False)
     for ref, count in sorted(plan.unknown_entries.items()):
-        out.print(f"  {ref}: {count}", soft_wrap=True, markup=False)
+        out.print(f"  {inert(ref)}: {count}", soft_wrap=True, markup=False)  # a field of the Anki file
     out.print(f"Buttons: {', '.join(f'{name} -> grade {grade}' for name, grade in _grades(BUTTONS))}. "
               f"The log now holds {report.anki_total} reviews from Anki.", soft_wrap=True, markup=False)
 

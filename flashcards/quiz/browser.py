@@ -26,10 +26,10 @@ from typing import Union
 from .. import __version__
 from .._files import write_atomically
 from ..errors import QuizError
+from ..text import clean_text
 from .papers import PAPER_FORMAT, paper_filename
 
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 
 
@@ -144,7 +144,7 @@ def paper_html(paper: Mapping) -> str:
         "base-uri 'none'",
         "form-action 'none'",
     ])
-    title = _CONTROL.sub(" ", f"{paper['quiz']['title']} · {paper['learner']['name']}")
+    title = clean_text(f"{paper['quiz']['title']} · {paper['learner']['name']}")
     values = {
         "csp": csp,
         "version": _version(),

@@ -4,7 +4,8 @@ Plain data, no I/O. A quiz holds a *pool* of items (each a multiple-choice
 question with canonical option ids ``o1``, ``o2``, ... and its key); every
 learner's paper draws its questions from that pool (see ``papers``).
 
-Names are hostile input: ``clean_text`` removes control, escape and
+Names are hostile input: ``clean_text`` (``flashcards.text``, shared with every other
+text input) removes control, escape and
 zero-width characters and applies Unicode NFKC; ``name_key`` is what two names
 are compared by; ``skeleton`` folds look-alike letters (Cyrillic ``а`` for
 Latin ``a``) so a look-alike of a roster name can be flagged.
@@ -12,13 +13,13 @@ Latin ``a``) so a look-alike of a roster name can be flagged.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable, Optional
 
 from ..errors import QuizError
+from ..text import clean_text
 
 MAX_OPTIONS = 4
 MIN_OPTIONS = 3
@@ -66,34 +67,6 @@ def normalise_text(text: str) -> str:
 
 
 # -- names and other text from outside ------------------------------------
-
-# zero-width and invisible format characters that make two equal-looking names differ
-_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
-                        "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
-
-
-def clean_text(text: str, *, keep_newlines: bool = False) -> str:
-    """``text`` safe to show anywhere: NFKC, no control/escape/zero-width characters.
-
-    Control characters (C0, C1, DEL, the escape character) become spaces, so
-    an ANSI escape sequence can never reach a terminal, CSV or HTML page;
-    runs of spaces collapse (newlines kept only with ``keep_newlines``).
-    """
-    text = unicodedata.normalize("NFKC", text or "")
-    text = _INVISIBLE.sub("", text)
-    out = []
-    for ch in text:
-        if ch == "\n" and keep_newlines:
-            out.append(ch)
-        elif unicodedata.category(ch) in ("Cc", "Cs", "Co", "Zl", "Zp"):
-            out.append(" ")
-        else:
-            out.append(ch)
-    text = "".join(out)
-    if keep_newlines:
-        return "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
-    return " ".join(text.split())
-
 
 def clean_name(name: str) -> str:
     """A learner name as shown: ``clean_text``. Raise ``QuizError`` if nothing is left."""
