@@ -61,7 +61,8 @@ def names(count: int) -> list[tuple[str, str]]:
 
 def manager_db(path: Path, *, learners: int = 2, per_paper: int = 4, time_limit: Optional[int] = 10,
                max_attempts: Optional[int] = 2, question_seconds: Optional[int] = None,
-               show_answers: bool = False, deck_text: str = DECK) -> tuple[Quiz, dict[str, str]]:
+               show_answers: bool = False, deck_text: str = DECK,
+               valid_days: Optional[int] = None) -> tuple[Quiz, dict[str, str]]:
     """A database with ``learners`` on the roster, one quiz with a paper each, and a personal link each.
     Returns the quiz and {learner id: link token}."""
     deck, problems = parse_deck(textwrap.dedent(deck_text), "d.yaml")
@@ -69,7 +70,8 @@ def manager_db(path: Path, *, learners: int = 2, per_paper: int = 4, time_limit:
     items = generate([deck], None, None, 9, prefix="i")
     quiz = Quiz(id="cert-1", title="Greek letters <certification>", pass_mark=75, questions=items, seed=9,
                 deck_ids=(deck.id,), created_on=DAY.isoformat(), question_count=per_paper, max_attempts=max_attempts,
-                time_limit=time_limit, question_seconds=question_seconds, show_answers=show_answers)
+                time_limit=time_limit, question_seconds=question_seconds, show_answers=show_answers,
+                valid_days=valid_days)
     with Store.open(path) as store:
         quizzes = QuizStore(store)
         quizzes.import_roster([RosterRow(n + 2, name, email, "") for n, (name, email) in enumerate(names(learners))],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 
 from conftest import flash_process, rows
 from servekit import DECK, manager_db
@@ -39,6 +40,14 @@ def test_invite_for_some_learners_and_revoke(invoke, db_path):
     assert "Revoked 1 link of Learner 02 (learner-02) for cert-1; their sessions ended." in result.stderr
     assert rows(db_path, "SELECT COUNT(*) FROM quiz_invites WHERE learner_id = 'learner-02' AND revoked_at IS NULL") \
         == [(0,)]
+    # in the audit log on the --today day, like void, drop and extra attempt; re-inviting is not a revocation
+    result = invoke("quiz", "invite", "cert-1", "--revoke", "learner-02", "--db", db_path, "--today", "2026-12-03")
+    assert "(none was live)" in result.stderr
+    assert rows(db_path, "SELECT action, learner_id, reason, day FROM quiz_audit ORDER BY id") == [
+        ("revoke", "learner-02", "revoked by the manager", "2026-12-01"),
+        ("revoke", "learner-02", "revoked by the manager (no link was live)", "2026-12-03")]
+    report = invoke("quiz", "report", "cert-1", "--db", db_path, "--today", "2026-12-03")
+    assert re.search(r"2026-12-01 │ revoke │ Learner 02 \(learner-02\) │ – .* revoked by the manager", report.stdout)
 
 
 def test_invite_refuses_bad_input_in_one_line(invoke, db_path):

@@ -243,11 +243,12 @@ def test_the_manager_sees_who_is_sitting_finished_or_not_started_and_corrects(se
         assert done.status == 200, (action, done.text)
     assert rows(db, "SELECT action, learner_id, item_id, reason FROM quiz_audit ORDER BY id") == [
         ("extra-attempt", "learner-01", None, "why extra"), ("void", "learner-01", None, "why void"),
-        ("drop", None, "i01", "why drop")]
+        ("revoke", "learner-03", None, "why revoke"), ("drop", None, "i01", "why drop")]
     assert rows(db, "SELECT learner_id, revoked_why FROM quiz_invites WHERE revoked_at IS NOT NULL") == [
         ("learner-03", "why revoke")]
     report = manager.get("/manage/q/cert-1/report")
     assert "Item analysis (0 learners)" not in report.text and "Manager's corrections" in report.text
+    assert "2026-12-01 revoke learner-03: why revoke" in report.text
     missing = manager.post("/manage/q/cert-1/void", {"csrf": csrf, "learner": "learner-03"})
     assert missing.status == 409 and "no counted attempt to void" in missing.text
 
@@ -272,3 +273,23 @@ def test_the_report_gives_median_response_times_and_flags_implausibly_fast_sitti
     report.get(f"/manage/{manager_token(db)}")
     page = report.get("/manage/q/cert-1/report")
     assert "Learner 01, attempt 1: every answer under 3 s" in page.text
+
+
+def test_the_managers_report_and_certificates_show_when_certificates_end(served, db, invoke):
+    quiz, tokens, clock, client = served(learners=2, valid_days=365)
+    ann = LearnerClient(client, tokens["learner-01"])
+    page = ann.start()
+    key, _, _ = sitting_key(db, "learner-01")
+    for position in range(4):
+        clock.advance(12)
+        page = ann.answer(page, option=key[position])
+    assert "Passed: 4 of 4" in page.text
+    manager = LearnerClient(client)
+    manager.get(f"/manage/{manager_token(db)}")
+    report = manager.get("/manage/q/cert-1/report")
+    assert "Certificates are valid 365 days from the day they were earned." in report.text
+    assert re.search(r"Learner 01 pass 4/4 server 2026-12-01 certificate \S+ 2027-12-01", report.text), report.text
+    certificate = client.get("/manage/q/cert-1/certificate/learner-01")
+    assert certificate.status_code == 200 and "Valid until <strong>2027-12-01</strong>" in certificate.text
+    listed = invoke("quiz", "report", "cert-1", "--expiring", "30", "--db", db, "--today", "2027-11-20")
+    assert listed.exit_code == 0 and re.search(r"Learner 01 .* 2026-12-01 .* 2027-12-01 .* in 11 days", listed.stdout)

@@ -4,8 +4,9 @@ Manager: roster, create (personal papers), issue, score, report, void,
 drop, extra-attempt, list, export. Thin: each command calls
 ``flashcards.quiz`` and ``flashcards.store`` and renders with
 ``flashcards.render_quiz``. The learner's commands (take, practice) are in
-``quiz_take``, the served quiz (serve, invite) in ``quiz_serve``; both
-register on the ``quiz`` group defined here.
+``quiz_take``, the served quiz (serve, invite) in ``quiz_serve``,
+certificates that expire (report --expiring, recertify) in ``quiz_certs``;
+each registers on the ``quiz`` group defined here.
 """
 
 from __future__ import annotations
@@ -124,6 +125,8 @@ def roster_list(db_path, today) -> None:
                    "[default: none]")
 @click.option("--show-answers", is_flag=True,
               help="When served, the learner's result shows the right answers of the questions missed.")
+@click.option("--valid-days", type=click.IntRange(min=1, max=36600), metavar="N",
+              help="Certificates end N days after the day they were earned. [default: they do not expire]")
 @click.option("--seed", type=int, metavar="S",
               help="The same pool of items again with the same seed. [default: random]")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
@@ -131,7 +134,7 @@ def roster_list(db_path, today) -> None:
 @html_option
 @common_options
 def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size, kinds, attempts, time_limit,
-           seed, output, html, db_path, today, question_seconds=None, show_answers=False) -> None:
+           seed, output, html, db_path, today, question_seconds=None, show_answers=False, valid_days=None) -> None:
     """Create a quiz from decks (the shipped decks if no PATH) and one personal paper per learner.
 
     The pool holds every eligible item of the chosen kinds (or --pool N of
@@ -178,7 +181,7 @@ def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size
         made = Quiz(id=quiz_id, title=title, pass_mark=pass_mark, questions=items, seed=seed,
                     kinds=tuple(dict.fromkeys(q.kind for q in items)), deck_ids=tuple(d.id for d in decks),
                     max_attempts=attempts, time_limit=time_limit, created_on=day.isoformat(), question_count=count,
-                    question_seconds=question_seconds, show_answers=show_answers)
+                    question_seconds=question_seconds, show_answers=show_answers, valid_days=valid_days)
         folder = output or Path("exports") / quiz_id
         papers, pages = _issue_and_write(made, learners, folder, html=html)
         try:
@@ -193,6 +196,8 @@ def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size
         limits.append(f"{time_limit}-minute limit")
     if question_seconds:
         limits.append(f"{question_seconds} s per question when served")
+    if valid_days:
+        limits.append(f"certificates valid {_plural(valid_days, 'day')}")
     out = console()
     _say(out, f"Created quiz {quiz_id}: {title}")
     _say(out, f"Pool of {len(items)} items ({mix}) from {', '.join(d.id for d in decks)}; "
@@ -325,8 +330,10 @@ def score(files, retry, db_path, today) -> None:
 @click.option("--slips", "slip_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Write one HTML result slip per learner: score, pass/fail, concepts missed.")
 @click.option("--show-answers", is_flag=True, help="Put the correct answers of missed questions on the slips.")
+@click.option("--expiring", "within", type=click.IntRange(min=0), metavar="DAYS",
+              help="Only the learners whose certificate ends within DAYS of today (or has ended), to re-certify.")
 @common_options
-def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today) -> None:
+def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today, within=None) -> None:
     """Every learner (passed, failed, not yet taken), the manager's corrections, and an item analysis.
 
     Each learner counts once, with their best attempt that is not voided.
@@ -334,10 +341,18 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today)
     the share who got it right; discrimination is Moodle's discrimination
     index (the correlation, in %, between the item's score and the rest of
     the test); the most chosen wrong option shows the misconception.
-    Concepts group items by deck entry and by tag, weakest first.
+    Concepts group items by deck entry and by tag, weakest first. With
+    --expiring DAYS, only the learners whose certificate ends within DAYS of
+    today (--csv writes just them); 'flash quiz recertify' makes their quiz.
 
     Example: flash quiz report lesson-4 --csv results.csv --certificates certificates/ --slips slips/
     """
+    if within is not None:
+        if cert_dir is not None or slip_dir is not None:
+            raise click.UsageError("--expiring lists learners to re-certify: it does not write certificates or slips")
+        from .quiz_certs import expiring_report
+
+        return expiring_report(quiz_ref, within, csv_path, db_path, today)
     from ..quiz.report import learner_rows
     from ..quiz.scoring import best_attempts, concept_analysis, item_analysis, pool_advice
     from ..store.quizzes import QuizStore
@@ -362,7 +377,7 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today)
     csv_to_stdout = csv_path is not None and str(csv_path) == "-"
     out = _quiet_console() if csv_to_stdout else console()
     out.print(quiz_heading(the_quiz))
-    out.print(learner_table(rows))
+    out.print(learner_table(rows, expiry=bool(the_quiz.valid_days)))
     taken = [r for r in rows if r["status"] in ("pass", "fail")]
     passed = sum(r["status"] == "pass" for r in taken)
     waiting = sum(r["status"] == "not taken" for r in rows)
@@ -404,30 +419,14 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today)
             _write(csv_path, text)
             _say(out, f"Wrote {csv_path} ({_plural(len(rows), 'learner')})")
     if cert_dir is not None:
-        written = _certificates(the_quiz, rows, cert_dir)
+        from .quiz_certs import write_certificates
+
+        written = write_certificates(the_quiz, rows, cert_dir)
         _say(out, f"Wrote {_plural(written, 'certificate')} to {cert_dir}")
     if slip_dir is not None:
         written = _slips(the_quiz, rows, best, slip_dir, show_answers)
         _say(out, f"Wrote {_plural(written, 'result slip')} to {slip_dir}"
                   + (" (with the correct answers)" if show_answers else ""))
-
-
-def _certificates(the_quiz, rows, cert_dir: Path) -> int:
-    from ..quiz.report import certificate_html
-
-    written: set[str] = set()
-    for r in rows:
-        if r["status"] != "pass":
-            continue
-        name = f"{the_quiz.id}--{r['learner_id'] or _slug(r['learner'])}.html"
-        if name in written:
-            name = f"{name[:-5]}-{len(written) + 1}.html"
-        _write(cert_dir / name, certificate_html(
-            learner=r["learner"], quiz_title=the_quiz.title, quiz_id=the_quiz.id,
-            score_percent=float(r["score_percent"]), pass_mark=the_quiz.pass_mark, day=r["day"],
-            code=r["certificate"]))
-        written.add(name)
-    return len(written)
 
 
 def _slips(the_quiz, rows, best, slip_dir: Path, show_answers: bool) -> int:
@@ -576,4 +575,4 @@ def export(quiz_ref, fmt, output, db_path, today) -> None:
 # -- learner --------------------------------------------------------------------
 
 
-from . import quiz_serve, quiz_take  # noqa: E402,F401  (register serve, invite, take, practice on this group)
+from . import quiz_certs, quiz_serve, quiz_take  # noqa: E402,F401  (register recertify, serve, invite, take, practice)

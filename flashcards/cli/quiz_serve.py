@@ -13,7 +13,7 @@ from typing import Optional
 
 import click
 
-from ._common import CONTEXT_SETTINGS, common_options, now, open_store
+from ._common import CONTEXT_SETTINGS, common_options, now, open_store, resolve_today
 from .quiz import _clean, _plural, _say, _write, quiz
 
 
@@ -162,7 +162,7 @@ def invite(quiz_ref, base_url, learner_refs, csv_path, revoke_refs, db_path, tod
         if revoke_refs:
             out = console_err()
             for learner in sittings.quizzes.learners(revoke_refs):
-                count = sittings.revoke(the_quiz.id, learner.id, now=now())
+                count = sittings.revoke(the_quiz.id, learner.id, now=now(), today=resolve_today(today))
                 _say(out, f"Revoked {_plural(count, 'link')} of {learner.name} ({learner.id}) for {the_quiz.id}"
                           + ("; their sessions ended." if count else " (none was live)."))
             return

@@ -149,6 +149,7 @@ class Question:
     concept: str = ""  # a short human label of the entry
     tags: tuple[str, ...] = ()
     dropped: bool = False  # removed from scoring by the manager
+    private: bool = False  # from the manager's private decks (quiz create --private), never shipped to learners
 
     def option(self, option_id: str) -> Option:
         for option in self.options:
@@ -183,6 +184,9 @@ class Quiz:
     personal: bool = True  # personal papers (format 2); False for quizzes made before them
     question_seconds: Optional[int] = None  # per-question limit of a served sitting (flash quiz serve)
     show_answers: bool = False  # a served sitting's result shows the right answers of missed questions
+    valid_days: Optional[int] = None  # a certificate ends this many days after the day it was earned
+    recertifies: Optional[str] = None  # the id of the quiz whose certificates this one renews
+    private_share: Optional[float] = None  # share of each paper drawn from the private items (None: by pool share)
 
     @property
     def per_paper(self) -> int:

@@ -16,11 +16,12 @@ import io
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
+from .certificates import expires_on
 from .model import clean_text
 
 REPORT_COLUMNS = ("quiz_id", "quiz_title", "learner_id", "learner", "email", "team", "status", "score_percent",
                   "correct", "questions", "pass_mark", "attempt", "attempts_used", "attempts_allowed", "client",
-                  "started_at", "finished_at", "scored_on", "certificate")
+                  "started_at", "finished_at", "scored_on", "certificate", "expires_on")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -61,13 +62,15 @@ _STYLE = """  body { font-family: Georgia, serif; color: #222; }
 
 
 def certificate_html(*, learner: str, quiz_title: str, quiz_id: str, score_percent: float,
-                     pass_mark: int, day: str, code: str = "") -> str:
-    """A one-page printable certificate. Every value is cleaned and HTML-escaped."""
+                     pass_mark: int, day: str, code: str = "", expires: str = "") -> str:
+    """A one-page printable certificate (valid until ``expires`` if given). Every value is cleaned and
+    HTML-escaped."""
 
     def e(text: str) -> str:
         return html.escape(clean_text(text))
 
     verify = f" &middot; verification code {e(code)}" if code else ""
+    valid = f'\n  <p class="valid">Valid until <strong>{e(expires)}</strong>.</p>' if expires else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -90,7 +93,7 @@ def certificate_html(*, learner: str, quiz_title: str, quiz_id: str, score_perce
   <p class="name">{e(learner)}</p>
   <p>passed the certification quiz</p>
   <p class="quiz">{e(quiz_title)}</p>
-  <p>with a score of <strong>{score_percent:.0f}%</strong> (pass mark {pass_mark}%).</p>
+  <p>with a score of <strong>{score_percent:.0f}%</strong> (pass mark {pass_mark}%).</p>{valid}
   <p class="meta">{e(day)} &middot; quiz {e(quiz_id)}{verify}</p>
 </div>
 </body>
@@ -198,6 +201,8 @@ def learner_rows(the_quiz, papers, attempts, best, used, allowed, roster=()) -> 
                 "finished_at": a.finished_at, "scored_on": a.scored_on, "day": attempt_day(a),
                 "certificate": verification_code(the_quiz.id, key, a.digest) if a.passed else "",
             })
+            ends = expires_on(row["day"], the_quiz.valid_days) if a.passed else None
+            row["expires_on"] = ends.isoformat() if ends else ""
         rows.append(row)
     for learner in roster:  # everyone on the roster is listed, also those the quiz missed
         if learner.id not in people:

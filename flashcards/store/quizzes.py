@@ -201,19 +201,21 @@ class QuizStore:
                 raise QuizError(f"a quiz with id '{quiz.id}' already exists")
             self.conn.execute(
                 """INSERT INTO quizzes (id, title, pass_mark, max_attempts, time_limit, seed, kinds, deck_ids,
-                   paper_checksum, created_on, created_at, question_count, personal, question_seconds, show_answers)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?)""",
+                   paper_checksum, created_on, created_at, question_count, personal, question_seconds, show_answers,
+                   valid_days, recertifies, private_share)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (quiz.id, quiz.title, quiz.pass_mark, quiz.max_attempts, quiz.time_limit, quiz.seed,
                  json.dumps([k.value for k in quiz.kinds]), json.dumps(list(quiz.deck_ids)),
                  quiz.created_on, _at(created_at), quiz.question_count, int(quiz.personal),
-                 quiz.question_seconds, int(quiz.show_answers)),
+                 quiz.question_seconds, int(quiz.show_answers), quiz.valid_days, quiz.recertifies,
+                 quiz.private_share),
             )
             self.conn.executemany(
                 """INSERT INTO quiz_questions (quiz_id, position, id, kind, prompt, options, answer, deck_id,
-                   entry_id, card_id, concept, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   entry_id, card_id, concept, tags, private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [(quiz.id, position, q.id, q.kind.value, q.prompt,
                   json.dumps([[o.id, o.text] for o in q.options], ensure_ascii=False), q.answer,
-                  q.deck_id, q.entry_id, q.card_id, q.concept, json.dumps(list(q.tags)))
+                  q.deck_id, q.entry_id, q.card_id, q.concept, json.dumps(list(q.tags)), int(q.private))
                  for position, q in enumerate(quiz.questions)],
             )
             for paper in papers:
@@ -251,28 +253,30 @@ class QuizStore:
         quiz_id = self.resolve(ref)
         row = self.conn.execute(
             """SELECT id, title, pass_mark, max_attempts, time_limit, seed, kinds, deck_ids, created_on,
-               question_count, personal, question_seconds, show_answers FROM quizzes WHERE id = ?""", (quiz_id,),
+               question_count, personal, question_seconds, show_answers, valid_days, recertifies, private_share
+               FROM quizzes WHERE id = ?""", (quiz_id,),
         ).fetchone()
         questions = tuple(
             Question(
                 id=qid, kind=QuestionKind(kind), prompt=prompt,
                 options=tuple(Option(oid, text) for oid, text in json.loads(options)),
                 answer=answer, deck_id=deck_id, entry_id=entry_id, card_id=card_id, concept=concept,
-                tags=tuple(json.loads(tags)), dropped=bool(dropped),
+                tags=tuple(json.loads(tags)), dropped=bool(dropped), private=bool(private),
             )
-            for qid, kind, prompt, options, answer, deck_id, entry_id, card_id, concept, tags, dropped
+            for qid, kind, prompt, options, answer, deck_id, entry_id, card_id, concept, tags, dropped, private
             in self.conn.execute(
-                """SELECT id, kind, prompt, options, answer, deck_id, entry_id, card_id, concept, tags, dropped
-                   FROM quiz_questions WHERE quiz_id = ? ORDER BY position""", (quiz_id,),
+                """SELECT id, kind, prompt, options, answer, deck_id, entry_id, card_id, concept, tags, dropped,
+                   private FROM quiz_questions WHERE quiz_id = ? ORDER BY position""", (quiz_id,),
             )
         )
         (qid, title, pass_mark, max_attempts, time_limit, seed, kinds, deck_ids, created_on, count, personal,
-         question_seconds, show_answers) = row
+         question_seconds, show_answers, valid_days, recertifies, private_share) = row
         return Quiz(
             id=qid, title=title, pass_mark=pass_mark, questions=questions, seed=seed,
             kinds=tuple(QuestionKind(k) for k in json.loads(kinds)), deck_ids=tuple(json.loads(deck_ids)),
             max_attempts=max_attempts, time_limit=time_limit, created_on=created_on, question_count=count,
             personal=bool(personal), question_seconds=question_seconds, show_answers=bool(show_answers),
+            valid_days=valid_days, recertifies=recertifies, private_share=private_share,
         )
 
     def summaries(self) -> list[QuizSummary]:

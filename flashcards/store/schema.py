@@ -363,6 +363,35 @@ MIGRATIONS: list[list[str]] = [
     [
         "ALTER TABLE cards ADD COLUMN needs TEXT NOT NULL DEFAULT '[]'",
     ],
+    # 10: certificates that expire and pools the learners do not hold (issue 19). A quiz's
+    # certificates are valid for valid_days after the day they were earned; a re-certification
+    # quiz names the quiz it renews (recertifies). Items from a manager's private deck are marked
+    # private, and private_share is the share of each paper drawn from them. The audit log also
+    # records link revocations: SQLite cannot change a CHECK in place, so the table is rebuilt
+    # with its rows, its ids and its index.
+    [
+        "ALTER TABLE quizzes ADD COLUMN valid_days INTEGER CHECK (valid_days IS NULL OR valid_days >= 1)",
+        "ALTER TABLE quizzes ADD COLUMN recertifies TEXT",
+        """ALTER TABLE quizzes ADD COLUMN private_share REAL
+           CHECK (private_share IS NULL OR (private_share > 0 AND private_share < 1))""",
+        "ALTER TABLE quiz_questions ADD COLUMN private INTEGER NOT NULL DEFAULT 0",
+        """CREATE TABLE quiz_audit_10 (
+            id INTEGER PRIMARY KEY,
+            quiz_id TEXT NOT NULL REFERENCES quizzes(id),
+            action TEXT NOT NULL CHECK (action IN ('void', 'drop', 'extra-attempt', 'revoke')),
+            learner_id TEXT,
+            item_id TEXT,
+            attempt INTEGER,
+            reason TEXT NOT NULL DEFAULT '',
+            day TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        """INSERT INTO quiz_audit_10 (id, quiz_id, action, learner_id, item_id, attempt, reason, day, at)
+           SELECT id, quiz_id, action, learner_id, item_id, attempt, reason, day, at FROM quiz_audit""",
+        "DROP TABLE quiz_audit",
+        "ALTER TABLE quiz_audit_10 RENAME TO quiz_audit",
+        "CREATE INDEX quiz_audit_quiz ON quiz_audit(quiz_id)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

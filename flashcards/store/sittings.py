@@ -124,11 +124,19 @@ class SittingStore:
                 made.append((learner, token))
         return made
 
-    def revoke(self, quiz_id: str, learner_id: str, *, now: datetime, why: str = "revoked by the manager") -> int:
-        """Revoke a learner's links for a quiz and end the sessions opened with them; returns links revoked."""
+    def revoke(self, quiz_id: str, learner_id: str, *, now: datetime, why: str = "revoked by the manager",
+               today: Optional[date] = None) -> int:
+        """Revoke a learner's links for a quiz and end the sessions opened with them, logged in the quiz's
+        audit log (on ``today``, default the day of ``now``); returns links revoked."""
         with self.conn:
             self.conn.execute("BEGIN IMMEDIATE")
-            return self._revoke(quiz_id, learner_id, now=now, why=why)
+            count = self._revoke(quiz_id, learner_id, now=now, why=why)
+            self.conn.execute(
+                """INSERT INTO quiz_audit (quiz_id, action, learner_id, reason, day, at)
+                   VALUES (?, 'revoke', ?, ?, ?, ?)""",
+                (quiz_id, learner_id, why if count else f"{why} (no link was live)",
+                 (today or now.date()).isoformat(), stamp(now)))
+            return count
 
     def _revoke(self, quiz_id: str, learner_id: str, *, now: datetime, why: str) -> int:
         self.conn.execute(

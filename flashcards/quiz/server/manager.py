@@ -4,7 +4,7 @@ Behind the manager's token (``flash quiz serve`` prints a link; opening it
 sets a signed cookie) or, with ``--trust-header``, a manager's e-mail. The
 corrections (void, drop, extra attempt) are the ``QuizStore`` operations the
 CLI runs, so each lands in the same audit log; revoking a link ends its
-sessions at once.
+sessions at once, and is logged there too.
 """
 
 from __future__ import annotations
@@ -136,8 +136,17 @@ def report_data(server, quiz) -> dict:
     flagged = [(a, flags[a.id]) for a in attempts if a.id in flags]
     team = median([median(t.values()) for t in times.values() if t]) if times else None
     concepts = concept_analysis([i for i in items if not i.question.dropped], by="entry") if items else []
+    today = server.today()
+    ending = 0
+    if quiz.valid_days:
+        from ...store.certificates import renewals
+        from ..certificates import expiring
+
+        renewed, pending = renewals(quizzes, quiz.id)
+        ending = len(expiring(rows, today=today, within=30, renewed=renewed, pending=pending).due)
     return dict(rows=rows, items=items, medians=medians, flagged=flagged, team_median=team, concepts=concepts,
-                audit=quizzes.audit(quiz.id), rejections=quizzes.rejections(quiz.id), learners=len(counted))
+                audit=quizzes.audit(quiz.id), rejections=quizzes.rejections(quiz.id), learners=len(counted),
+                today=today.isoformat(), ending=ending)
 
 
 async def report_page(request: Request) -> Response:
@@ -158,7 +167,7 @@ async def certificate(request: Request) -> Response:
         raise HTTPException(404, "No certificate: this learner has not passed.")
     html = certificate_html(learner=row["learner"], quiz_title=quiz.title, quiz_id=quiz.id,
                             score_percent=float(row["score_percent"]), pass_mark=quiz.pass_mark, day=row["day"],
-                            code=row["certificate"])
+                            code=row["certificate"], expires=row.get("expires_on", ""))
     # the printable certificate carries its own <style>: allowed for this page only, and still no script
     return HTMLResponse(html, headers={"content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; "
                                                                   "frame-ancestors 'none'; base-uri 'none'"})
@@ -186,7 +195,7 @@ async def correction(request: Request) -> Response:
             found = server.sittings.learner(learner_id=learner)
             if found is None:
                 raise QuizError(f"not on the roster: {learner}")
-            server.sittings.revoke(quiz.id, found.id, now=now, why=reason)
+            server.sittings.revoke(quiz.id, found.id, now=now, why=reason, today=today)
         else:
             raise HTTPException(404, "There is no such correction.")
     except QuizError as exc:
