@@ -16,8 +16,9 @@ from typing import Iterable, Optional
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .cloze import ClozeSyntaxError, parse as parse_cloze
 from .errors import DeckError, Problem
-from .model import Analog, Deck, Phrase, SourceDocument, Term
+from .model import Analog, Cloze, Deck, Phrase, SourceDocument, Term
 from .text import describe, find_hazard, nfc
 
 DECK_SUFFIXES = (".yaml", ".yml")
@@ -25,7 +26,8 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 ID_RULE = "lowercase letters, digits, '-' and '_', starting with a letter or digit"
 
 DECK_REQUIRED = ("id", "name")
-DECK_OPTIONAL = ("description", "source", "sources", "tags", "terms", "phrases", "analogs", "scheduler",
+DECK_OPTIONAL = ("description", "source", "sources", "tags", "terms", "phrases", "analogs", "clozes",
+                 "scheduler",
                  "desired_retention")
 # each item of the deck-level ``sources:`` list: a source label and the document(s) it names
 SOURCE_FIELDS = ("label", "path")
@@ -35,6 +37,7 @@ ENTRY_KINDS = {
     "terms": (Term, ("term", "definition"), ("question", "what_it_does", "whos_behind_it", "what_makes_it_distinct")),
     "phrases": (Phrase, ("do_say", "why"), ("dont_say", "buyer_says")),
     "analogs": (Analog, ("concept", "analog"), ("holds", "breaks")),
+    "clozes": (Cloze, ("text",), ()),  # a text with {{...}} deletions (flashcards.cloze)
 }
 # The order fields are written in (the builder's YAML, docs): cue before answer.
 FIELD_ORDER = {
@@ -312,7 +315,8 @@ class _DeckReader:
         deck = Deck(
             id=deck_id, name=name, description=description, source=source, tags=tags,
             terms=tuple(entries["terms"]), phrases=tuple(entries["phrases"]),
-            analogs=tuple(entries["analogs"]), sources=sources, path=self.path, field_lines=self.field_lines,
+            analogs=tuple(entries["analogs"]), clozes=tuple(entries["clozes"]), sources=sources,
+            path=self.path, field_lines=self.field_lines,
             scheduler=scheduler, desired_retention=retention,
         )
         return deck, []
@@ -363,6 +367,8 @@ class _DeckReader:
                                  "question teaches one fact (its definition answers the question)")
         if cls is Analog and not values["holds"] and not values["breaks"]:
             self.problem(node, "analog entry needs 'holds' or 'breaks' (or both)")
+        if cls is Cloze and values["text"] is not None:
+            self.cloze_text(fields["text"], values["text"])
         if cls is Phrase:
             given = [key for key in PHRASE_CUES if key in fields]
             if len(given) == 2:
@@ -376,6 +382,15 @@ class _DeckReader:
         for key_node, _value in node.value:
             self.field_lines[(values["id"], key_node.value)] = key_node.start_mark.line + 1
         return cls(line=node.start_mark.line + 1, **values)
+
+    def cloze_text(self, node: ScalarNode, text: str) -> None:
+        """A problem at the line of the first broken rule of a cloze text (``flashcards.cloze``)."""
+        try:
+            parse_cloze(text)
+        except ClozeSyntaxError as exc:
+            index = len(node.value) - len(node.value.lstrip()) + exc.index  # text is the value stripped
+            line = node.start_mark.line + 1 + self._lines_before(node, index)
+            self.problems.append(Problem(self.path, line, f"cloze 'text': {exc.message}"))
 
     def sources(self, fields) -> tuple[SourceDocument, ...]:
         """The deck's ``sources:``: a list of ``{label: ..., path: FILE or [FILE, ...]}``."""

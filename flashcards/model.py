@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Optional, Union
 
+from . import cloze as _cloze
+
 
 class CardKind(str, Enum):
     """What a card asks. The value is the last part of the card id, so never rename one."""
@@ -23,6 +25,7 @@ class CardKind(str, Enum):
     REPLY = "reply"  # the buyer says -> do say (+ why)
     HOLDS = "holds"  # where does the analogy hold?
     BREAKS = "breaks"  # where does the analogy break?
+    CLOZE = "cloze"  # a text with one deletion blanked (card ids end in c1, c2, ...: ``cloze.card_suffix``)
 
 
 # The question each optional term field answers, shared by every renderer
@@ -114,7 +117,33 @@ class Analog:
     kind = "analog"
 
 
-Entry = Union[Term, Phrase, Analog]
+@dataclass(frozen=True)
+class Cloze:
+    """A text with ``{{...}}`` deletions (``flashcards.cloze``): one card per deletion."""
+
+    id: str
+    text: str
+    tags: tuple[str, ...] = ()
+    source: Optional[str] = None
+    note: Optional[str] = None
+    # term entries whose concepts this entry relies on (``uses:``); None: not given, so
+    # review infers them from the text (``flashcards.prerequisites``); (): none
+    uses: Optional[tuple[str, ...]] = None
+    line: int = 0
+
+    kind = "cloze"
+
+    @property
+    def parts(self) -> tuple:
+        """The text as literal pieces and ``cloze.Deletion``s (the deck reader checked it parses)."""
+        return _cloze.parse(self.text)
+
+    @property
+    def deletions(self) -> list:
+        return _cloze.deletions(self.parts)
+
+
+Entry = Union[Term, Phrase, Analog, Cloze]
 
 
 @dataclass(frozen=True)
@@ -138,6 +167,7 @@ class Deck:
     terms: tuple[Term, ...] = ()
     phrases: tuple[Phrase, ...] = ()
     analogs: tuple[Analog, ...] = ()
+    clozes: tuple[Cloze, ...] = ()
     sources: tuple[SourceDocument, ...] = ()
     scheduler: Optional[str] = None  # 'sm2' or 'fsrs': flash import moves the deck to it (None: as it is)
     desired_retention: Optional[float] = None  # FSRS's target, with scheduler 'fsrs'
@@ -147,13 +177,14 @@ class Deck:
 
     @property
     def entries(self) -> tuple[Entry, ...]:
-        return self.terms + self.phrases + self.analogs
+        return self.terms + self.phrases + self.analogs + self.clozes
 
 
 @dataclass(frozen=True)
 class Card:
-    """One question/answer pair. ``id`` is ``deck/entry/kind`` and never changes
-    when the entry's text is edited, so review history follows the entry."""
+    """One question/answer pair. ``id`` is ``deck/entry/kind`` (``deck/entry/c1``, ``c2``, ... for
+    the deletions of a cloze) and never changes when the entry's text is edited, so review
+    history follows the entry."""
 
     id: str
     deck_id: str
@@ -179,12 +210,26 @@ def card_id(deck_id: str, entry_id: str, kind: CardKind) -> str:
     return f"{deck_id}/{entry_id}/{kind.value}"
 
 
+def cloze_card_id(deck_id: str, entry_id: str, number: int) -> str:
+    """The id of a cloze entry's card for its deletion ``number`` (1 for the first): ``deck/entry/c1``.
+    Editing the text keeps the ids as long as the deletions keep their order."""
+    return f"{deck_id}/{entry_id}/{_cloze.card_suffix(number)}"
+
+
+def kind_of_card(card_id: str) -> CardKind:
+    """The kind of a card from its id: the last part (``term``, ``holds``, ...), or CLOZE for ``c1``, ``c2``..."""
+    suffix = card_id.rsplit("/", 1)[-1]
+    if _cloze.card_number(suffix) is not None:
+        return CardKind.CLOZE
+    return CardKind(suffix)
+
+
 def cards_for_entry(deck_id: str, entry: Entry) -> list[Card]:
     """The cards an entry yields, in a fixed order."""
 
-    def make(kind: CardKind, front: str, back: str) -> Card:
+    def make(kind: CardKind, front: str, back: str, number: int = 0) -> Card:
         return Card(
-            id=card_id(deck_id, entry.id, kind),
+            id=cloze_card_id(deck_id, entry.id, number) if number else card_id(deck_id, entry.id, kind),
             deck_id=deck_id,
             entry_id=entry.id,
             kind=kind,
@@ -220,6 +265,10 @@ def cards_for_entry(deck_id: str, entry: Entry) -> list[Card]:
         if entry.breaks:
             cards.append(make(CardKind.BREAKS, f"{setup}\n\n{BREAKS_QUESTION}", entry.breaks))
         return cards
+    if isinstance(entry, Cloze):
+        parts = entry.parts
+        return [make(CardKind.CLOZE, _cloze.blanked(parts, d.number), d.answer, d.number)
+                for d in _cloze.deletions(parts)]
     raise TypeError(f"not a deck entry: {entry!r}")
 
 

@@ -31,6 +31,7 @@ KIND_LABELS = {
     CardKind.REPLY: "buyer reply",
     CardKind.HOLDS: "analog: holds",
     CardKind.BREAKS: "analog: breaks",
+    CardKind.CLOZE: "cloze",
 }
 
 GRADE_HELP = "5 perfect · 4 hesitated · 3 hard · 2 wrong, easy in hindsight · 1 wrong, familiar · 0 blackout"

@@ -18,7 +18,7 @@ holds and breaks) are kept apart, after Anki's sibling burying:
   that has a card due, drilled or graded that day; an entry's new cards come in
   its card order (a term's forward card first), one a day;
 - the day's new cards are dealt in turns by card kind (term, definition, what it
-  does, who's behind it, what makes it distinct, phrase, reply, holds, breaks: the
+  does, who's behind it, what makes it distinct, phrase, reply, holds, breaks, cloze: the
   ``CardKind`` order), each kind in deck order, so 20 new cards cover 20 entries
   of every kind instead of the first few entries of the file (``deal_new_cards``);
 - a new card that needs a term first (it names the term, or its entry's ``uses:`` lists it:
@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable, Mapping, Optional, Sequence
 
-from .model import CardKind
+from .model import CardKind, kind_of_card
 from .sm2 import PASSING_GRADE, SESSION_PASS_GRADE
 from .store import Store
 
@@ -227,7 +227,8 @@ def entry_key(card_id: str) -> str:
 
 
 def card_kind(card_id: str) -> CardKind:
-    return CardKind(card_id.rsplit("/", 1)[1])
+    """The kind of a card id: the deletions of a cloze (``c1``, ``c2``, ...) are all CLOZE."""
+    return kind_of_card(card_id)
 
 
 def deal_new_cards(waiting: Sequence[str], allowance: int, *, busy: Iterable[str] = (), turn: int = 0,
@@ -313,13 +314,13 @@ def interleave_kinds(cards: Sequence[str], max_run: int = 2) -> list[str]:
 
     Each step takes the earliest waiting card among the kinds allowed next, unless taking it
     would leave more cards of some kind than the rest can keep apart (then the earliest card
-    that does not). A step looks at each kind (9 at most), never at pairs of cards.
+    that does not). A step looks at each kind (10 at most), never at pairs of cards.
     """
     if len(cards) <= max_run:
         return list(cards)
     queues: dict[str, deque[tuple[int, str]]] = {}
     for index, card in enumerate(cards):
-        queues.setdefault(card.rsplit("/", 1)[1], deque()).append((index, card))
+        queues.setdefault(card_kind(card).value, deque()).append((index, card))
     counts = {kind: len(q) for kind, q in queues.items()}
     out: list[str] = []
     run_kind, run, last_entry, left = None, 0, None, len(cards)

@@ -170,7 +170,7 @@ def test_unknown_key_without_close_match_lists_allowed(write_deck):
     )
     assert problems_of(path) == [
         f"{path}:3: unknown key 'colour' in deck (allowed: id, name, description, source, sources, tags, "
-        "terms, phrases, analogs, scheduler, desired_retention)"
+        "terms, phrases, analogs, clozes, scheduler, desired_retention)"
     ]
 
 

@@ -16,7 +16,9 @@ entry:
   For phrase rows the answer compared is the "Do say" line.
 - ``leak``: a definition -> term card whose question contains the term, so the
   answer is on the front (plurals folded; a bracketed name counts when it or the
-  term is an acronym, as in "RAG (retrieval-augmented generation)").
+  term is an acronym, as in "RAG (retrieval-augmented generation)"); a cloze card
+  whose front holds its deleted words elsewhere (in the text, another deletion shown
+  filled in, or its own hint), compared as whole words with plurals folded.
 - ``long-answer``: an answer of more than ``MAX_WORDS`` (60) words (``--max-words``).
 - ``phrase-echo``: a phrase row whose "Do say" is (nearly) its "Don't say" or the
   buyer's line.
@@ -45,6 +47,11 @@ Checks in ``ADVISORY`` are reported but do not fail ``flash lint --strict`` and 
 counted by ``flash import`` (new checks start there while the shipped deck is brought
 in line; see ``Finding.advisory``).
 
+Cloze cards take part in every check of one card (``long-answer``, ``enumeration``,
+``empty-text`` of a deletion, ``same-question``) but not in ``same-answer`` and
+``interference``: a deletion's answer is a fragment ("the weights") that the rest of
+its text asks for, so two texts deleting the same words are not two cards to confuse.
+
 No comparison of every pair of cards: alike answers are found through an inverted index
 of their words (``pairs.py``). Lines are those of the field a finding is about when the
 deck was read from a file, else the entry's line.
@@ -56,12 +63,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
-from ..model import Analog, CardKind, Deck, Entry, Phrase, Term
+from ..cloze import blanked, filled
+from ..model import Analog, CardKind, Cloze, Deck, Entry, Phrase, Term
 from ..similar import NEAR_DUPLICATE, normalise, similarity, words
 from ._cards import OPEN_PROMPTS, FieldLines, LintCard, kind_name, lint_cards, short
 from .grounding import ANSWER_FIELDS, Sources, figures
 from .pairs import similar_pairs
-from .rules import buyer_line, leaked_name, leaked_part, listed_items, sentences
+from .rules import buyer_line, fold, leaked_name, leaked_part, listed_items, sentences
 
 __all__ = ["MAX_WORDS", "ANALOG_ECHO", "INTERFERENCE", "CHECKS", "ADVISORY", "Finding", "Sources",
            "lint_decks", "count_words"]
@@ -87,6 +95,7 @@ _TEXT_FIELDS = {
     Term: ("term",) + _TERM_FIELDS + ("source", "note"),
     Phrase: ("dont_say", "buyer_says", "do_say", "why", "source", "note"),
     Analog: ("concept", "analog", "holds", "breaks", "source", "note"),
+    Cloze: ("text", "source", "note"),
 }
 
 
@@ -148,7 +157,7 @@ def lint_decks(decks: Iterable[Deck], *, max_words: int = MAX_WORDS,
             f"'{second.name}' asks the same question (\"{short(second.question)}\") as {others} "
             "with a different answer")
 
-    _alike_answers(cards, add, lines)
+    _alike_answers([c for c in cards if c.kind is not CardKind.CLOZE], add, lines)
 
     for deck in decks:
         if sources.active(deck):
@@ -250,6 +259,8 @@ def _entry_checks(deck: Deck, entry: Entry, add) -> None:
                 add(entry, deck, "definition", "part-leak",
                     f"the definition -> term card gives part of its answer away: the definition contains "
                     f"\"{part}\" (the term is \"{entry.term}\")")
+    if isinstance(entry, Cloze):
+        _cloze_checks(deck, entry, add)
     if isinstance(entry, Phrase):
         cue_field = "buyer_says" if entry.buyer_says is not None else "dont_say"
         cue = getattr(entry, cue_field)
@@ -261,6 +272,21 @@ def _entry_checks(deck: Deck, entry: Entry, add) -> None:
             add(entry, deck, "dont_say", "speaker",
                 f"'dont_say' reads like the buyer's line ({why}): \"{short(entry.dont_say)}\"; "
                 "make it 'buyer_says' (the card then asks what you answer)")
+
+
+def _cloze_checks(deck: Deck, entry: Cloze, add) -> None:
+    """A deletion that says nothing, or whose words the card's front shows elsewhere."""
+    parts = entry.parts
+    for deletion in (p for p in parts if not isinstance(p, str)):
+        name = f"'{entry.id}/c{deletion.number}'"
+        if normalise(deletion.answer) in PLACEHOLDERS:
+            add(entry, deck, "text", "empty-text", f"deletion {deletion.number} says nothing: \"{deletion.answer}\"")
+            continue
+        answer = fold(deletion.answer)
+        if answer and f" {answer} " in f" {fold(blanked(parts, deletion.number))} ":
+            add(entry, deck, "text", "leak",
+                f"the card {name} gives its answer away: \"{short(deletion.answer)}\" stands elsewhere on its "
+                "front (in the text, another deletion or its hint)")
 
 
 def _card_checks(card: LintCard, add, max_words: int) -> None:
@@ -302,7 +328,7 @@ def _grounding(deck: Deck, entry: Entry, sources: Sources, add) -> None:
     if not documents:
         return
     for field in ANSWER_FIELDS[type(entry)]:
-        text = getattr(entry, field)
+        text = filled(entry.parts) if isinstance(entry, Cloze) else getattr(entry, field)
         if not text:
             continue
         for figure in figures(text):

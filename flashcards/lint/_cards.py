@@ -8,9 +8,10 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from ..model import Analog, CardKind, Deck, Entry, Phrase, Term, cards_for_entry
+from ..cloze import card_suffix
+from ..model import Analog, CardKind, Cloze, Deck, Entry, Phrase, Term, cards_for_entry
 
-_LISTS = {"terms": Term, "phrases": Phrase, "analogs": Analog}
+_LISTS = {"terms": Term, "phrases": Phrase, "analogs": Analog, "clozes": Cloze}
 # the generic questions of a term's optional fields: "open prompts" that many answers fit
 OPEN_PROMPTS = (CardKind.WHAT_IT_DOES, CardKind.WHOS_BEHIND_IT, CardKind.WHAT_MAKES_IT_DISTINCT)
 
@@ -27,13 +28,17 @@ class LintCard:
     compared: str  # the part compared with other entries' answers (for phrases "Do say" alone)
     question_field: str
     answer_field: str
+    number: int = 0  # a cloze card's deletion (1 for the first), else 0
 
     @property
     def name(self) -> str:
-        return f"{self.entry.id}/{self.kind.value}"
+        return f"{self.entry.id}/{card_suffix(self.number) if self.number else self.kind.value}"
 
 
 def lint_cards(deck: Deck, entry: Entry) -> list[LintCard]:
+    if isinstance(entry, Cloze):  # one card per deletion: the text, blanked there, asks for the deleted words
+        return [LintCard(deck, entry, c.kind, c.front, c.back, c.back, "text", "text", number)
+                for number, c in enumerate(cards_for_entry(deck.id, entry), start=1)]
     fronts = {c.kind: c.front for c in cards_for_entry(deck.id, entry)}  # the question as the learner sees it
 
     def card(kind, answer, qfield, afield):
@@ -61,7 +66,7 @@ def lint_cards(deck: Deck, entry: Entry) -> list[LintCard]:
 
 
 def kind_name(entry: Entry) -> str:
-    return {Term: "term", Phrase: "phrase", Analog: "analog"}[type(entry)]
+    return {Term: "term", Phrase: "phrase", Analog: "analog", Cloze: "cloze"}[type(entry)]
 
 
 def short(text: str, limit: int = 60) -> str:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
 from ..errors import SourceError, inert
-from ..model import Analog, Deck, Entry, Phrase, Term
+from ..model import Analog, Cloze, Deck, Entry, Phrase, Term
 from ..similar import normalise
 
 __all__ = ["ANSWER_FIELDS", "Document", "Sources", "figures", "MAX_SOURCE_BYTES"]
@@ -41,6 +41,7 @@ ANSWER_FIELDS = {
     Term: ("term", "definition", "what_it_does", "whos_behind_it", "what_makes_it_distinct"),
     Phrase: ("do_say", "why"),
     Analog: ("holds", "breaks"),
+    Cloze: ("text",),  # with every deletion filled in (the hints are not checked)
 }
 UNITS = ("second", "minute", "hour", "day", "week", "month", "quarter", "year")
 _UNIT = r"(?:second|minute|hour|day|week|month|quarter|year)s?"
