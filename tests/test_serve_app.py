@@ -236,6 +236,8 @@ def test_the_manager_sees_who_is_sitting_finished_or_not_started_and_corrects(se
     assert re.search(r"Learner 02 learner-02 sitting now question 1 of 4, 10:00 left", live.text)
     assert re.search(r"Learner 03 learner-03 not started", live.text)
     assert "It cannot stop a learner looking answers up in their own copy of the decks" in live.text
+    assert (f"This quiz: all {len(quiz.questions)} items come from decks the learners hold, so each one can be "
+            "looked up within the per-question limit (none set: --question-seconds).") in live.text
     csrf = live.field("csrf")
     for action, data in [("extra", {"learner": "learner-01"}), ("void", {"learner": "learner-01"}),
                          ("revoke", {"learner": "learner-03"}), ("drop", {"item": "i01"})]:

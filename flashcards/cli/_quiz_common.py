@@ -54,6 +54,25 @@ class Percent(click.ParamType):
         return number
 
 
+class Share(click.ParamType):
+    """A share strictly between 0 and 1: ``0.5`` or ``50%``."""
+
+    name = "SHARE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        try:
+            number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            self.fail(f"'{clean(text)}' is not a share like 0.5 or 50%", param, ctx)
+        if not 0 < number < 1:
+            self.fail(f"{clean(text)} is not a share between 0 and 1 (exclusive), like 0.5 or 50%: for a quiz of "
+                      "private items only, give their decks as PATH instead", param, ctx)
+        return number
+
+
 kinds_option = click.option(
     "--kinds", multiple=True, metavar="KINDS",
     help="Question kinds, comma-separated or repeated: which-term, what-is, phrase, reply, breaks, holds, "

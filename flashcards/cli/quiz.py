@@ -22,8 +22,8 @@ from ..render_quiz import (
     quiz_heading, quiz_list_table, rejection_table, roster_table, score_table, short as _short,
 )
 from ._quiz_common import (
-    Percent as _Percent, html_option, kinds_option, paths_argument, quiet_console as _quiet_console, say as _say,
-    slug as _slug, write as _write,
+    Percent as _Percent, Share as _Share, html_option, kinds_option, paths_argument, quiet_console as _quiet_console,
+    say as _say, write as _write,
 )
 
 
@@ -125,6 +125,12 @@ def roster_list(db_path, today) -> None:
                    "[default: none]")
 @click.option("--show-answers", is_flag=True,
               help="When served, the learner's result shows the right answers of the questions missed.")
+@click.option("--private", "private_paths", multiple=True, type=click.Path(exists=True, path_type=Path),
+              metavar="PATH", help="A deck of your own, never given to learners, whose items are mixed in "
+                                   "(a file or folder; repeatable).")
+@click.option("--private-share", type=_Share(), metavar="SHARE",
+              help="Share of each paper from the --private decks, e.g. 0.5 or 50%. [default: their share of "
+                   "the pool]")
 @click.option("--valid-days", type=click.IntRange(min=1, max=36600), metavar="N",
               help="Certificates end N days after the day they were earned. [default: they do not expire]")
 @click.option("--seed", type=int, metavar="S",
@@ -134,11 +140,13 @@ def roster_list(db_path, today) -> None:
 @html_option
 @common_options
 def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size, kinds, attempts, time_limit,
-           seed, output, html, db_path, today, question_seconds=None, show_answers=False, valid_days=None) -> None:
+           seed, output, html, db_path, today, question_seconds=None, show_answers=False, valid_days=None,
+           private_paths=(), private_share=None) -> None:
     """Create a quiz from decks (the shipped decks if no PATH) and one personal paper per learner.
 
     The pool holds every eligible item of the chosen kinds (or --pool N of
-    them, drawn with --seed). Each learner's paper draws --questions items
+    them, drawn with --seed), with --private those of your own decks too
+    (each paper --private-share of them). Each learner's paper draws --questions items
     from the pool (kinds take turns), in an order of its own, with options
     shuffled and given random ids, and carries a secret token that signs the
     learner's answers. The key and the tokens stay in the database (--db).
@@ -162,13 +170,21 @@ def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size
     if whole_roster == bool(learner_refs):
         raise click.UsageError("say who gets a paper: --roster (everyone on it) or --learner ID (repeatable)")
     chosen = parse_kinds(kinds)
+    if private_share is not None and not private_paths:
+        raise click.UsageError("--private-share needs --private PATH (the decks of your own to mix in)")
     decks = load_decks(paths or [shipped_decks_dir()])
+    private = load_decks(private_paths) if private_paths else []
     if seed is None:
         seed = random.SystemRandom().randrange(1_000_000)
     if pool_size is not None and pool_size < count:
         raise click.BadParameter(f"a pool of {pool_size} cannot fill papers of {count} questions",
                                  param_hint="--pool")
-    items = generate(decks, pool_size, chosen, seed, prefix="i")
+    if private:
+        from ..quiz.pools import mixed_pool
+
+        items = mixed_pool(decks, private, pool_size=pool_size, kinds=chosen, seed=seed, share=private_share)
+    else:
+        items = generate(decks, pool_size, chosen, seed, prefix="i")
     if len(items) < count:
         raise click.BadParameter(f"the decks give {len(items)} items of the chosen kinds, fewer than {count}",
                                  param_hint="--questions")
@@ -179,9 +195,14 @@ def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size
             raise click.UsageError("the roster is empty: add learners with 'flash quiz roster import FILE.csv'")
         quiz_id = quizzes.free_id(quiz_id_for(title, secrets.token_hex(3)))
         made = Quiz(id=quiz_id, title=title, pass_mark=pass_mark, questions=items, seed=seed,
-                    kinds=tuple(dict.fromkeys(q.kind for q in items)), deck_ids=tuple(d.id for d in decks),
+                    kinds=tuple(dict.fromkeys(q.kind for q in items)), deck_ids=tuple(d.id for d in decks + private),
                     max_attempts=attempts, time_limit=time_limit, created_on=day.isoformat(), question_count=count,
-                    question_seconds=question_seconds, show_answers=show_answers, valid_days=valid_days)
+                    question_seconds=question_seconds, show_answers=show_answers, valid_days=valid_days,
+                    private_share=private_share)
+        if private:
+            from ..quiz.pools import check_split
+
+            check_split(made)
         folder = output or Path("exports") / quiz_id
         papers, pages = _issue_and_write(made, learners, folder, html=html)
         try:
@@ -200,8 +221,16 @@ def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size
         limits.append(f"certificates valid {_plural(valid_days, 'day')}")
     out = console()
     _say(out, f"Created quiz {quiz_id}: {title}")
-    _say(out, f"Pool of {len(items)} items ({mix}) from {', '.join(d.id for d in decks)}; "
+    _say(out, f"Pool of {len(items)} items ({mix}) from {', '.join(d.id for d in decks + private)}; "
               f"{count} per paper; {'; '.join(limits)}; seed {seed}")
+    if private:
+        from ..quiz.pools import paper_split
+
+        secret = sum(q.private for q in items)
+        split = paper_split(count, private_share)
+        _say(out, f"{secret} of the items are private (ids p01...) from {', '.join(d.id for d in private)}; "
+                  + (f"each paper: {split[0]} private, {split[1]} shipped" if split else
+                     "papers draw from the whole pool (no --private-share)"))
     _say(out, f"Wrote {_plural(len(papers), 'personal paper')} to {folder}/ (no key in them; the key and the "
               f"learners' tokens stay in {db_file})")
     if pages:
@@ -424,29 +453,11 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today,
         written = write_certificates(the_quiz, rows, cert_dir)
         _say(out, f"Wrote {_plural(written, 'certificate')} to {cert_dir}")
     if slip_dir is not None:
-        written = _slips(the_quiz, rows, best, slip_dir, show_answers)
+        from .quiz_certs import write_slips
+
+        written = write_slips(the_quiz, rows, best, slip_dir, show_answers)
         _say(out, f"Wrote {_plural(written, 'result slip')} to {slip_dir}"
                   + (" (with the correct answers)" if show_answers else ""))
-
-
-def _slips(the_quiz, rows, best, slip_dir: Path, show_answers: bool) -> int:
-    from ..quiz.report import missed_items, slip_html
-
-    count = 0
-    for r in rows:
-        if r["status"] == "no paper":
-            continue
-        key = r["learner_id"] or None
-        a = best.get(key) if key else next((b for b in best.values() if b.learner == r["learner"]), None)
-        missed = missed_items(the_quiz, a) if a is not None else []
-        allowed = r["attempts_allowed"]
-        _write(slip_dir / f"{the_quiz.id}--{r['learner_id'] or _slug(r['learner'])}.html", slip_html(
-            learner=r["learner"], quiz_title=the_quiz.title, quiz_id=the_quiz.id, status=r["status"],
-            correct=r.get("correct", 0), total=r.get("questions", 0), pass_mark=the_quiz.pass_mark,
-            day=r.get("day", ""), attempts=f"{r['attempts_used']}" + (f" of {allowed}" if allowed != "" else ""),
-            missed=missed, show_answers=show_answers))
-        count += 1
-    return count
 
 
 # -- the manager's corrections ------------------------------------------------------

@@ -2,8 +2,9 @@
 
 Thin: the rules are in ``flashcards.quiz.certificates``, the queries in
 ``flashcards.store.certificates``; this module renders and registers
-``recertify`` on the ``quiz`` group. The printable certificates
-(``report --certificates``) are written here too, with their expiry.
+``recertify`` on the ``quiz`` group. The report's printable files are
+written here too: certificates with their expiry (``--certificates``)
+and result slips (``--slips``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,27 @@ def write_certificates(the_quiz, rows, cert_dir: Path) -> int:
             code=r["certificate"], expires=r.get("expires_on", "")))
         written.add(name)
     return len(written)
+
+
+def write_slips(the_quiz, rows, best, slip_dir: Path, show_answers: bool) -> int:
+    """One HTML result slip per learner with a paper (score, pass/fail, concepts missed); returns how many."""
+    from ..quiz.report import missed_items, slip_html
+
+    count = 0
+    for r in rows:
+        if r["status"] == "no paper":
+            continue
+        key = r["learner_id"] or None
+        a = best.get(key) if key else next((b for b in best.values() if b.learner == r["learner"]), None)
+        missed = missed_items(the_quiz, a) if a is not None else []
+        allowed = r["attempts_allowed"]
+        _write(slip_dir / f"{the_quiz.id}--{r['learner_id'] or _slug(r['learner'])}.html", slip_html(
+            learner=r["learner"], quiz_title=the_quiz.title, quiz_id=the_quiz.id, status=r["status"],
+            correct=r.get("correct", 0), total=r.get("questions", 0), pass_mark=the_quiz.pass_mark,
+            day=r.get("day", ""), attempts=f"{r['attempts_used']}" + (f" of {allowed}" if allowed != "" else ""),
+            missed=missed, show_answers=show_answers))
+        count += 1
+    return count
 
 
 def _expiring(quizzes, the_quiz, within: int, day):

@@ -19,6 +19,7 @@ from typing import Mapping, Optional, Sequence
 
 from ..errors import QuizError
 from .model import Quiz
+from .pools import check_split
 
 __all__ = ["Expiring", "ExpiringList", "expires_on", "expiring", "recertification", "when"]
 
@@ -97,10 +98,7 @@ def recertification(quiz: Quiz, *, quiz_id: str, title: str, today: date) -> Qui
     if per_paper > len(live):
         raise QuizError(f"quiz {quiz.id} has {len(live)} items left after the dropped ones, fewer than the "
                         f"{per_paper} questions of a paper")
-    if quiz.private_share is not None:
-        private = sum(q.private for q in live)
-        if not private or private == len(live):
-            raise QuizError(f"quiz {quiz.id} mixes private and shipped items, but the items left after the dropped "
-                            "ones are all of one kind")
-    return replace(quiz, id=quiz_id, title=title, questions=live, created_on=today.isoformat(),
+    made = replace(quiz, id=quiz_id, title=title, questions=live, created_on=today.isoformat(),
                    question_count=per_paper, personal=True, recertifies=quiz.id)
+    check_split(made)
+    return made

@@ -34,8 +34,8 @@ from typing import Any, Mapping, Optional, Sequence, Union
 
 from .._files import write_atomically
 from ..errors import QuizError
-from .generate import draw
 from .model import Learner, Quiz
+from .pools import draw_paper
 
 PAPER_FORMAT = "flashcards-paper/2"
 ANSWERS_FORMAT = "flashcards-answers/2"
@@ -195,7 +195,7 @@ def issue_paper(quiz: Quiz, learner: Learner) -> IssuedPaper:
     random option ids and a fresh token (all from the system's secure random source)."""
     rand = secrets.SystemRandom()
     rng = random.Random(rand.getrandbits(64))
-    items = draw(quiz.questions, quiz.per_paper, rng)
+    items = draw_paper(quiz, rng)  # with a private share, that share from the private items
     width = max(2, len(str(len(items))))
     questions = []
     option_count = sum(len(q.options) for q in items)

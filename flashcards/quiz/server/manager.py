@@ -113,8 +113,26 @@ async def quiz_page(request: Request) -> Response:
     quiz = _quiz(request)
     rows = _status_rows(server, quiz)
     counts = {s: sum(r["status"] == s for r in rows) for s in ("sitting now", "finished", "not started")}
-    return server.render(request, "manage_quiz.html", quiz=quiz, rows=rows, counts=counts,
+    return server.render(request, "manage_quiz.html", quiz=quiz, rows=rows, counts=counts, pool=pool_line(quiz),
                          csrf=csrf_for(request, key), notice=NOTICES.get(request.query_params.get("notice", ""), ""))
+
+
+def pool_line(quiz) -> str:
+    """What this quiz's pool means for looking answers up: how much of each paper the learners do not hold."""
+    from ..pools import paper_split
+
+    live = [q for q in quiz.questions if not q.dropped]
+    secret = sum(q.private for q in live)
+    if not secret:
+        return (f"This quiz: all {len(live)} items come from decks the learners hold, so each one can be looked "
+                "up within the per-question limit"
+                + (f" ({quiz.question_seconds} s)." if quiz.question_seconds else " (none set: --question-seconds)."))
+    split = paper_split(quiz.per_paper, quiz.private_share)
+    if split is None:
+        return (f"This quiz: {secret} of its {len(live)} items come from private decks the learners do not hold; "
+                "papers draw from the whole pool.")
+    return (f"This quiz: {split[0]} of every paper's {quiz.per_paper} questions come from {secret} private items "
+            f"the learners do not hold; the other {split[1]} from decks they hold.")
 
 
 def report_data(server, quiz) -> dict:
