@@ -14,8 +14,9 @@ import click
 from .. import __version__
 from ._common import CONTEXT_SETTINGS, global_options
 
-# exit statuses, as documented (flash --help, the docs' exit-code table)
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# exit statuses, as documented (flash --help, the docs' exit-code table); 141: standard output
+# was a pipe whose reader stopped reading (flash cards | head -1), see _output
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
 # command name -> "module:attribute", in the order `flash --help` lists them
 COMMANDS = {
@@ -45,12 +46,35 @@ class FlashGroup(click.Group):
     def main(self, *args, **kwargs):
         import sys
 
+        from . import _output
         from ._common import fall_back_to_ascii
 
         # before anything is printed (help and errors included): no glyph may crash an
         # ASCII or Latin-1 terminal
         fall_back_to_ascii(sys.stdout, sys.stderr)
-        return super().main(*args, **kwargs)
+        if sys.stdout is None:  # started with standard output closed (flash cards >&-): do nothing
+            _output.refuse_closed()
+        _output.watch()
+        try:
+            return super().main(*args, **kwargs)
+        except _output.StdoutFailed as failed:
+            _output.report(failed.error)
+        except SystemExit:
+            error = _output.failing()  # what is still buffered, written now, while an error can be said
+            if error is not None:
+                _output.report(error)
+            raise
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        from . import _output
+
+        try:  # --help and --version print while the arguments are parsed
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except OSError as exc:
+            error = _output.failing()
+            if error is None:
+                raise
+            raise _output.StdoutFailed(error) from exc
 
     def resolve_command(self, ctx, args):
         name = click.utils.make_str(args[0]) if args else ""
@@ -88,7 +112,12 @@ class FlashGroup(click.Group):
         except KeyboardInterrupt:  # Ctrl-C outside review (which ends with its summary itself)
             click.echo("Interrupted.", err=True)
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
-        except OSError as exc:  # e.g. a path too long for the file system
+        except OSError as exc:  # standard output failing, or e.g. a path too long for the file system
+            from . import _output
+
+            error = _output.failing()
+            if error is not None:
+                raise _output.StdoutFailed(error) from exc
             where = f"{exc.filename}: " if exc.filename else ""
             raise click.ClickException(inert(f"{where}{exc.strerror or exc}")) from exc
 
@@ -112,7 +141,7 @@ def cli():
     Every command takes --db PATH (env FLASH_DB) and --today YYYY-MM-DD
     (env FLASH_TODAY), after the command or before it (flash --db X decks).
     Settings: flash config. Exit status: 0 ok, 1 error, 2 usage error,
-    130 interrupted.
+    130 interrupted, 141 output pipe closed by its reader (flash cards | head).
 
     Example: flash review
     """
