@@ -2,10 +2,11 @@
 
 What a package holds, per deck: one note per entry, and the cards of
 ``model.cards_for_entry`` (a template whose question renders empty makes no
-card, which is how optional term fields become optional cards). Each entry's
-first card is in the lesson's Anki deck (terms in the deck itself, phrases and
-analogs in ``::Phrases`` and ``::Analogs``); its other cards are in
-``<name> (follow-up)`` beside it (see ``FIRST_CARD_SUBDECK`` for why).
+card, which is how optional term fields become optional cards; a cloze entry is
+a note of Anki's Cloze type, one card per deletion: ``anki_cloze``). Each entry's
+first card is in the lesson's Anki deck (terms in the deck itself, phrases,
+analogs and clozes in ``::Phrases``, ``::Analogs`` and ``::Clozes``); its other
+cards are in ``<name> (follow-up)`` beside it (see ``FIRST_CARD_SUBDECK`` for why).
 
 Identity, so that re-importing an edited deck updates notes in place:
 
@@ -64,7 +65,9 @@ from typing import Iterable, Mapping, Optional, Sequence
 
 import genanki
 
+from . import cloze as _cloze
 from ._files import output_target, scratch_folder, write_atomically
+from .anki_cloze import CLOZE_CSS, CLOZE_FIELDS, CLOZE_MODEL_ID, CLOZE_MODEL_NAME, cloze_field, cloze_templates
 from .anki_stamps import DeckStamps, StampMemory, note_digest, stamp_deck
 from .errors import ExportError
 from .model import (
@@ -83,6 +86,7 @@ from .model import (
     WHY_LABEL,
     Analog,
     CardKind,
+    Cloze,
     Deck,
     Entry,
     Phrase,
@@ -122,8 +126,9 @@ MAX_PREVIOUS_BYTES = 64 * 1024 * 1024
 # alphabetically), so with its default options studying the lesson gives the terms
 # first, then analogs, then phrases. "Terms" is the sub-deck 0.1.0 used: its key
 # still names an Anki deck id, and learners who imported 0.1.0 keep their cards there.
-SUBDECKS = {"term": "Terms", "phrase": "Phrases", "analog": "Analogs"}
-FIRST_CARD_SUBDECK = {"term": None, "phrase": "Phrases", "analog": "Analogs"}  # None: the lesson's deck
+SUBDECKS = {"term": "Terms", "phrase": "Phrases", "analog": "Analogs", "cloze": "Clozes"}
+FIRST_CARD_SUBDECK = {"term": None, "phrase": "Phrases", "analog": "Analogs", "cloze": "Clozes"}  # None: the lesson's
+_ENTRY_LISTS = ("terms", "phrases", "analogs", "clozes")  # the YAML lists, in the order their notes are placed
 # Every other card of an entry (definition -> term, the term's detail cards, where an
 # analogy breaks) goes to a deck of its own *beside* the lesson, so the lesson's deck never
 # holds two cards of one entry and Anki, which does not bury siblings by default, cannot
@@ -161,6 +166,7 @@ TEMPLATE_NAMES = {
     CardKind.REPLY: "The buyer says → Do say",
     CardKind.HOLDS: "Where it holds",
     CardKind.BREAKS: "Where it breaks",
+    CardKind.CLOZE: "Cloze",  # Anki's Cloze note type: one template, a card per deletion
 }
 
 # Zip times cannot be earlier than 1980 (DOS dates).
@@ -422,17 +428,24 @@ def _analog_model() -> genanki.Model:
     return _model(ANALOG_MODEL_ID, "Flashcards: Analog", ANALOG_FIELDS, templates)
 
 
-def _model(model_id: int, name: str, fields: Sequence[str], templates: list[dict]) -> genanki.Model:
+def _cloze_model() -> genanki.Model:
+    return _model(CLOZE_MODEL_ID, CLOZE_MODEL_NAME, CLOZE_FIELDS, cloze_templates(_CARD_CLASS, _SOURCE),
+                  extra_css=CLOZE_CSS, model_type=genanki.Model.CLOZE)
+
+
+def _model(model_id: int, name: str, fields: Sequence[str], templates: list[dict], *, extra_css: str = "",
+           model_type: int = genanki.Model.FRONT_BACK) -> genanki.Model:
     return genanki.Model(
-        model_id, name, fields=[{"name": f} for f in fields], templates=templates, css=CSS,
-        sort_field_index=0,
+        model_id, name, fields=[{"name": f} for f in fields], templates=templates, css=CSS + extra_css,
+        sort_field_index=0, model_type=model_type,
     )
 
 
 def note_types() -> dict[str, genanki.Model]:
-    """The note types, by ``note_kind`` ("term", "question", "phrase", "reply", "analog"). Fresh objects each call."""
+    """The note types, by ``note_kind`` ("term", "question", "phrase", "reply", "analog", "cloze").
+    Fresh objects each call."""
     return {"term": _term_model(), "question": _question_model(), "phrase": _phrase_model(),
-            "reply": _reply_model(), "analog": _analog_model()}
+            "reply": _reply_model(), "analog": _analog_model(), "cloze": _cloze_model()}
 
 
 def template_kinds(kind: str) -> list[CardKind]:
@@ -443,7 +456,26 @@ def template_kinds(kind: str) -> list[CardKind]:
         "phrase": [CardKind.PHRASE],
         "reply": [CardKind.REPLY],
         "analog": [CardKind.HOLDS, CardKind.BREAKS],
+        "cloze": [CardKind.CLOZE],  # one template; card N - 1 is deletion N (``template_card``)
     }[kind]
+
+
+def template_card(kind: str, ord_: int) -> Optional[str]:
+    """The last part of the flash card id of template ``ord_`` of note type ``kind``: a CardKind's value,
+    or ``c1``, ``c2``, ... for the cards of a cloze note (Anki gives deletion N the ordinal N - 1);
+    None for an ordinal the note type does not have."""
+    if kind == "cloze":
+        return _cloze.card_suffix(ord_ + 1) if 0 <= ord_ < _cloze.MAX_DELETIONS else None
+    kinds = template_kinds(kind)
+    return kinds[ord_].value if 0 <= ord_ < len(kinds) else None
+
+
+def card_ord(kind: str, card_id: str) -> int:
+    """The Anki card ordinal of the flash card ``card_id`` in a note of type ``kind``."""
+    suffix = card_id.rsplit("/", 1)[-1]
+    if kind == "cloze":
+        return (_cloze.card_number(suffix) or 1) - 1
+    return template_kinds(kind).index(CardKind(suffix))
 
 
 # -- notes and decks -----------------------------------------------------------
@@ -461,6 +493,9 @@ def note_fields(deck_id: str, entry: Entry) -> list[str]:
         values = [cue, entry.do_say, entry.why, answer_source(entry)]
     elif isinstance(entry, Analog):
         values = [entry.concept, entry.analog, entry.holds, entry.breaks, answer_source(entry)]
+    elif isinstance(entry, Cloze):  # the Text field carries the {{cN::...}} markup, escaped piece by piece
+        return [cloze_field(entry.text, field_html), field_html(answer_source(entry)),
+                field_html(entry_ref(deck_id, entry.id))]
     else:
         raise TypeError(f"not a deck entry: {entry!r}")
     return [field_html(v) for v in values] + [field_html(entry_ref(deck_id, entry.id))]
@@ -519,13 +554,14 @@ def card_places(deck: Deck) -> list[CardPlace]:
     places = []
     stride = len(deck.entries) + 1
     follow_up = (anki_deck_id(deck.id, FOLLOW_UP_SUBDECK), follow_up_deck_name(deck))
-    for kind, entries in (("term", deck.terms), ("phrase", deck.phrases), ("analog", deck.analogs)):
+    for list_name in _ENTRY_LISTS:
+        kind = list_name[:-1]
         first = (_first_card_deck_id(deck, kind), subdeck_name(deck, kind))
-        for position, entry in enumerate(entries, start=1):
-            guid, ords = note_guid(deck.id, entry.id), template_kinds(note_kind(entry))
+        for position, entry in enumerate(getattr(deck, list_name), start=1):
+            guid, note_type = note_guid(deck.id, entry.id), note_kind(entry)
             for rank, card in enumerate(cards_for_entry(deck.id, entry)):
                 did, name = first if rank == 0 else follow_up
-                places.append(CardPlace(guid, ords.index(card.kind), did, name, rank * stride + position))
+                places.append(CardPlace(guid, card_ord(note_type, card.id), did, name, rank * stride + position))
     return places
 
 
@@ -545,7 +581,8 @@ def build_decks(
     description = field_html(deck.description)
     parent = genanki.Deck(anki_deck_id(deck.id), deck.name, description=description)
     result = [parent]
-    for kind, entries in (("term", deck.terms), ("phrase", deck.phrases), ("analog", deck.analogs)):
+    for list_name in _ENTRY_LISTS:
+        kind, entries = list_name[:-1], getattr(deck, list_name)
         if not entries:
             continue
         if FIRST_CARD_SUBDECK[kind] is None:
@@ -586,9 +623,9 @@ def build_package(decks: Iterable[Deck]) -> genanki.Package:
 
 # note type id -> note_kind(), and that kind's fields
 _MODEL_KINDS = {TERM_MODEL_ID: "term", PHRASE_MODEL_ID: "phrase", REPLY_MODEL_ID: "reply", ANALOG_MODEL_ID: "analog",
-                QUESTION_MODEL_ID: "question"}
+                QUESTION_MODEL_ID: "question", CLOZE_MODEL_ID: "cloze"}
 _FIELDS = {"term": TERM_FIELDS, "phrase": PHRASE_FIELDS, "reply": REPLY_FIELDS, "analog": ANALOG_FIELDS,
-           "question": QUESTION_FIELDS}
+           "question": QUESTION_FIELDS, "cloze": CLOZE_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -596,7 +633,7 @@ class PreviousNote:
     """A note of one of our note types, as a previous package holds it."""
 
     guid: str
-    kind: str  # note_kind(): "term", "phrase", "reply" or "analog"
+    kind: str  # note_kind(): "term", "question", "phrase", "reply", "analog" or "cloze"
     fields: tuple[str, ...]  # HTML, as written
     mod: int
 
@@ -860,7 +897,7 @@ def _report(deck: Deck, places: Sequence[CardPlace], path: Path, size: int,
     for place in places:
         notes.setdefault(place.deck_name, set()).add(place.guid)
         cards[place.deck_name] = cards.get(place.deck_name, 0) + 1
-    order = [deck.name, *(subdeck_name(deck, k) for k in ("analog", "phrase")), follow_up_deck_name(deck)]
+    order = [deck.name, *(subdeck_name(deck, k) for k in ("analog", "cloze", "phrase")), follow_up_deck_name(deck)]
     names = sorted(cards, key=lambda name: order.index(name) if name in order else len(order))
     subdecks = tuple(SubdeckReport(name, len(notes[name]), cards[name]) for name in names)
     return ExportReport(deck.id, deck.name, path, size, subdecks, stamp, removed, warnings,

@@ -18,7 +18,8 @@ claim (a zip bomb stops there), opened read-only, checked with SQLite's
 How an answer finds its flash card, exactly: Anki keeps the note GUID our export
 wrote, which is ``anki.note_guid(deck id, entry id)``; so the GUIDs recomputed
 from the database's cards (retired ones too) name the entry, the card's template
-ordinal names the card kind (``anki.template_kinds``), and the note's *Entry ID*
+ordinal names the card kind (``anki.template_card``: for a cloze note, ordinal N - 1 is
+the card ``cN`` of deletion N), and the note's *Entry ID*
 field must agree (a cross-check; it also names entries flash does not know).
 
 Anki's four buttons become our grades (``ANKI_GRADES``) so that FSRS's mapping
@@ -51,7 +52,7 @@ from typing import IO, Iterable, Mapping, Optional
 
 from .clock import study_day
 from .errors import FlashcardsError
-from .model import CardKind, card_id
+from .model import CardKind, kind_of_card
 
 __all__ = [
     "ANKI_GRADES", "AnkiAnswer", "AnkiImportError", "AnkiLog", "ImportPlan", "ImportedReview",
@@ -209,6 +210,7 @@ _NOTE_KIND = {  # a card kind -> the note type (``anki.note_kind``) of the entry
     CardKind.TERM: "term", CardKind.DEFINITION: "term", CardKind.WHAT_IT_DOES: "term",
     CardKind.WHOS_BEHIND_IT: "term", CardKind.WHAT_MAKES_IT_DISTINCT: "term",
     CardKind.PHRASE: "phrase", CardKind.REPLY: "reply", CardKind.HOLDS: "analog", CardKind.BREAKS: "analog",
+    CardKind.CLOZE: "cloze",
 }
 
 
@@ -218,7 +220,7 @@ class KnownEntry:
 
     deck_id: str
     entry_id: str
-    cards: Mapping[CardKind, bool]  # kind -> retired
+    cards: Mapping[str, bool]  # the last part of each card's id (a kind, or c1, c2... for a cloze) -> retired
 
     @property
     def ref(self) -> str:
@@ -226,17 +228,18 @@ class KnownEntry:
 
     @property
     def note_kind(self) -> str:
-        kinds = {_NOTE_KIND[k] for k in self.cards}
+        kinds = {_NOTE_KIND[kind_of_card(k)] for k in self.cards}
         return "reply" if "reply" in kinds else kinds.pop()
 
 
-def known_entries(cards: Iterable[tuple[str, str, CardKind, bool]]) -> dict[str, KnownEntry]:
-    """Note GUID -> entry, from the database's cards as ``(deck id, entry id, kind, retired)``."""
+def known_entries(cards: Iterable[tuple[str, str, str, bool]]) -> dict[str, KnownEntry]:
+    """Note GUID -> entry, from the database's cards as ``(deck id, entry id, card, retired)``, where
+    ``card`` is the last part of the card's id (``term``, ``holds``, ``c2``...)."""
     from .anki import note_guid
 
-    grouped: dict[tuple[str, str], dict[CardKind, bool]] = {}
-    for deck_id, entry_id, kind, retired in cards:
-        grouped.setdefault((deck_id, entry_id), {})[kind] = retired
+    grouped: dict[tuple[str, str], dict[str, bool]] = {}
+    for deck_id, entry_id, card, retired in cards:
+        grouped.setdefault((deck_id, entry_id), {})[card] = retired
     return {note_guid(d, e): KnownEntry(d, e, kinds) for (d, e), kinds in grouped.items()}
 
 
@@ -281,7 +284,7 @@ def plan_import(log: AnkiLog, entries: Mapping[str, KnownEntry], *, day_start_ho
     """Map every answer of ``log`` to a flash card of ``entries`` (see ``known_entries``),
     or say why it is left out. Days are study days (``clock.study_day``) in ``tz``
     (default: this computer's local time), starting at ``day_start_hour``."""
-    from .anki import TAG_PREFIX, template_kinds
+    from .anki import TAG_PREFIX, template_card
 
     plan = ImportPlan(log.layout)
     for answer in log.answers:
@@ -305,9 +308,8 @@ def plan_import(log: AnkiLog, entries: Mapping[str, KnownEntry], *, day_start_ho
         if entry.ref not in refs:
             plan.skipped[SKIP_MISMATCH] += 1
             continue
-        kinds = template_kinds(entry.note_kind)
-        kind = kinds[answer.ord] if answer.ord < len(kinds) else None
-        if kind is None or kind not in entry.cards:
+        card = template_card(entry.note_kind, answer.ord)
+        if card is None or card not in entry.cards:
             plan.skipped[SKIP_UNKNOWN] += 1
             plan.unknown_entries[f"{entry.ref} (card {answer.ord + 1})"] += 1
             continue
@@ -315,9 +317,9 @@ def plan_import(log: AnkiLog, entries: Mapping[str, KnownEntry], *, day_start_ho
         if tz is None:
             at = at.astimezone()
         plan.reviews.append(ImportedReview(
-            card_id(entry.deck_id, entry.entry_id, kind), answer.revlog_id, ANKI_GRADES[answer.ease],
+            f"{entry.ref}/{card}", answer.revlog_id, ANKI_GRADES[answer.ease],
             at, study_day(at.replace(tzinfo=None), day_start_hour), answer.time_ms,
-            retired=entry.cards[kind],
+            retired=entry.cards[card],
         ))
     return plan
 

@@ -248,8 +248,9 @@ def test_counts_decks_and_note_types(col, tmp_path):
 
 
 def test_templates_follow_card_kind_order():
-    kinds = template_kinds("term") + template_kinds("phrase") + template_kinds("reply") + template_kinds("analog")
-    assert kinds == [k for k in CardKind if k is not CardKind.CLOZE]  # cloze entries are not exported yet
+    kinds = (template_kinds("term") + template_kinds("phrase") + template_kinds("reply") + template_kinds("analog")
+             + template_kinds("cloze"))
+    assert kinds == list(CardKind)
 
 
 def test_cards_render_like_flash_review(col, tmp_path):

@@ -23,7 +23,6 @@ from datetime import date, datetime
 from typing import Iterable, Sequence
 
 from ..anki_import import ImportedReview
-from ..model import CardKind
 from ..schedulers import CardState, Scheduler
 from . import Store
 from .records import _LIVE_REVIEW, _iso, _memory_json, _state_columns
@@ -39,10 +38,11 @@ class AnkiImportReport:
     anki_total: int  # reviews from Anki in the log now
 
 
-def known_cards(store: Store) -> list[tuple[str, str, CardKind, bool]]:
-    """Every card of the database, retired ones too: ``(deck id, entry id, kind, retired)``."""
-    rows = store.conn.execute("SELECT deck_id, entry_id, kind, retired FROM cards ORDER BY id")
-    return [(deck_id, entry_id, CardKind(kind), bool(retired)) for deck_id, entry_id, kind, retired in rows]
+def known_cards(store: Store) -> list[tuple[str, str, str, bool]]:
+    """Every card of the database, retired ones too: ``(deck id, entry id, card, retired)``, ``card``
+    being the last part of its id (its kind, or ``c1``, ``c2``... for the deletions of a cloze)."""
+    rows = store.conn.execute("SELECT deck_id, entry_id, id, retired FROM cards ORDER BY id")
+    return [(deck_id, entry_id, cid.rsplit("/", 1)[1], bool(retired)) for deck_id, entry_id, cid, retired in rows]
 
 
 def _moment(reviewed_at: str) -> float:
