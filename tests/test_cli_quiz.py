@@ -260,7 +260,8 @@ def test_issue_a_paper_to_a_learner_added_later(flash, deck_path, db, team, tmp_
     (("--questions", "5", "--kinds", "phrase"), "Error: Invalid value for --questions: the decks give 3 items of "
                                                 "the chosen kinds, fewer than 5\n"),
     (("--questions", "2", "--kinds", "nonsense"), "Error: unknown question kind 'nonsense' (kinds: which-term, "
-                                                   "what-is, phrase, reply, breaks, holds, terms, phrases, analogs)\n"),
+                                                   "what-is, phrase, reply, breaks, holds, cloze, terms, phrases, "
+                                                   "analogs, clozes)\n"),
 ])
 def test_create_kinds_and_limits(flash, deck_path, db, team, tmp_path, args, message):
     result = flash("quiz", "create", deck_path, "--title", "T", "--pass-mark", "80", "--roster", *args,

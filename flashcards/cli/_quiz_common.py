@@ -76,7 +76,7 @@ class Share(click.ParamType):
 kinds_option = click.option(
     "--kinds", multiple=True, metavar="KINDS",
     help="Question kinds, comma-separated or repeated: which-term, what-is, phrase, reply, breaks, holds, "
-         "or the groups terms, phrases, analogs. [default: all]",
+         "cloze, or the groups terms, phrases, analogs, clozes. [default: all]",
 )
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 html_option = click.option(

@@ -9,6 +9,11 @@ Fairness rules for the options of one question:
   (``flashcards.similar``, the measure ``flash lint`` uses); no distractor
   contains the key or is contained in it; a distractor never comes from an
   entry that is also a right answer (same term name, same analogy);
+- a cloze question (a deletion blanked, the key its words) takes distractors among the deleted
+  words of *other* cloze entries, figures for a figure and words for words, never from an entry
+  about the same concept (``concepts``: its text names a term this text names too), where the
+  other text may teach those words as right for the same blank; a cloze whose words stand
+  elsewhere in its own prompt is not asked (``flash lint`` reports it as a leak);
 - word matching does not find the key: distractors are chosen among the
   texts that share at least as many words with the stem as the key does, so
   "pick the option that shares the most words with the question" is no
@@ -23,10 +28,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional, Sequence
 
+from ..cloze import Deletion, filled
 from ..errors import QuizError
 from ..model import (
-    ANALOG_LABEL, BREAKS_QUESTION, DEFINITION_QUESTION, HOLDS_QUESTION, PHRASE_QUESTION, CardKind, Deck, Entry,
-    QUESTION_SEPARATOR, Phrase, Term, card_id,
+    ANALOG_LABEL, BREAKS_QUESTION, DEFINITION_QUESTION, HOLDS_QUESTION, PHRASE_QUESTION, CardKind, Cloze, Deck,
+    Entry, QUESTION_SEPARATOR, Phrase, Term, card_id, cloze_card_id,
 )
 from ..similar import NEAR_DUPLICATE, normalise, similarity, words
 from .concepts import Vocabulary
@@ -34,6 +40,7 @@ from .model import ALL_KINDS, KIND_GROUPS, MAX_OPTIONS, MIN_OPTIONS, Option, Que
 
 BLANK = "____"
 REPLY_QUESTION = "What do you answer?"
+CLOZE_QUESTION = "What fills the blank?"
 _FIELD_LABELS = {
     CardKind.DEFINITION: "Definition",
     CardKind.WHAT_IT_DOES: "What it does",
@@ -47,6 +54,7 @@ _KIND_NEEDS = {
     QuestionKind.REPLY: f"a buyer line and at least {MIN_OPTIONS} phrases",
     QuestionKind.BREAKS: f"at least {MIN_OPTIONS} analogs with 'breaks' text",
     QuestionKind.HOLDS: f"at least {MIN_OPTIONS} analogs with 'holds' text",
+    QuestionKind.CLOZE: f"at least {MIN_OPTIONS} cloze entries about different concepts",
 }
 # mass nouns read without an article: "What is pre-training?", not "What is a pre-training?"
 _MASS_ENDINGS = ("ing", "tion", "sion", "ence", "ance", "ment", "ure", "ity", "ness", "ism")
@@ -88,6 +96,8 @@ def _concept(entry: Entry) -> str:
     if isinstance(entry, Phrase):
         buyer = getattr(entry, "buyer_says", None)
         return f"Buyer says: {buyer}" if buyer else f"Don't say: {entry.dont_say}"
+    if isinstance(entry, Cloze):
+        return filled(entry.parts)
     return f"{entry.concept} ~ {entry.analog}"
 
 
@@ -104,6 +114,7 @@ class Candidate:
     partner: str = ""  # the entry's own wrong answer, if it has one (where the analogy breaks, for "holds")
     concepts: frozenset[str] = frozenset()  # what the prompt and key are about (``concepts``)
     avoid: frozenset[str] = frozenset()  # stemmed words no distractor may use (the asked term's name)
+    number: int = 0  # a cloze question's deletion (its card is deck/entry/cN), else 0
 
     @property
     def role(self) -> str:
@@ -127,7 +138,8 @@ class PoolItem:
 def candidates(decks: Sequence[Deck]) -> tuple[list[Candidate], dict[str, list[PoolItem]]]:
     """Every question the decks could give, and the distractor pools, in deck order."""
     found: list[Candidate] = []
-    pools: dict[str, list[PoolItem]] = {k: [] for k in ("terms", "definitions", "answers", "replies", "analogies")}
+    pools: dict[str, list[PoolItem]] = {k: [] for k in ("terms", "definitions", "answers", "replies", "analogies",
+                                                        "cloze-figures", "cloze-words")}
     seen_terms: set[tuple[str, str]] = set()
     reply_kind = getattr(CardKind, "REPLY", CardKind.PHRASE)
     vocabulary = Vocabulary(decks)
@@ -185,7 +197,31 @@ def candidates(decks: Sequence[Deck]) -> tuple[list[Candidate], dict[str, list[P
                     found.append(Candidate(kind, deck, analog, card_kind,
                                            f"{analog.concept}\n{ANALOG_LABEL} {analog.analog}\n\n{question}",
                                            text, "analogies", group, partner or "", concepts=about))
+        for entry in deck.clozes:
+            _cloze_candidates(deck, entry, vocabulary, found, pools)
     return found, pools
+
+
+def _cloze_stem(parts: tuple, number: int) -> str:
+    """The text with deletion ``number`` as ``____`` (``____ (hint)``), the others filled in."""
+    return "".join(p if isinstance(p, str) else p.answer if p.number != number
+                   else f"{BLANK} ({p.hint})" if p.hint else BLANK for p in parts)
+
+
+def _cloze_candidates(deck: Deck, entry: Cloze, vocabulary: Vocabulary, found: list, pools: dict) -> None:
+    """One question per deletion of ``entry``, and its deleted words in the pool of their shape
+    (a figure: words with a digit; else words), so a figure is offered figures."""
+    parts = entry.parts
+    group = f"{deck.id}/{entry.id}"
+    about = vocabulary.concepts(filled(parts))
+    for deletion in (p for p in parts if isinstance(p, Deletion)):
+        pool = "cloze-figures" if any(ch.isdigit() for ch in deletion.answer) else "cloze-words"
+        pools[pool].append(PoolItem(deck.id, deletion.answer, group, about, QuestionKind.CLOZE.value))
+        stem = _cloze_stem(parts, deletion.number)
+        if _contains(deletion.answer, stem.replace(BLANK, " ")):
+            continue  # the prompt gives its key away
+        found.append(Candidate(QuestionKind.CLOZE, deck, entry, CardKind.CLOZE, f"{stem}\n\n{CLOZE_QUESTION}",
+                               deletion.answer, pool, group, concepts=about, number=deletion.number))
 
 
 def _contains(a: str, b: str) -> bool:
@@ -402,7 +438,9 @@ def _build(c: Candidate, qid: str, pool: list[PoolItem], rng: random.Random, opt
     answer = next(o.id for o in opts if o.text == c.correct)
     return Question(
         id=qid, kind=c.kind, prompt=c.prompt, options=opts, answer=answer,
-        deck_id=c.deck.id, entry_id=c.entry.id, card_id=card_id(c.deck.id, c.entry.id, c.card_kind),
+        deck_id=c.deck.id, entry_id=c.entry.id,
+        card_id=(cloze_card_id(c.deck.id, c.entry.id, c.number) if c.number
+                 else card_id(c.deck.id, c.entry.id, c.card_kind)),
         concept=_concept(c.entry), tags=tuple(c.entry.tags),
     )
 

@@ -34,6 +34,7 @@ class QuestionKind(str, Enum):
     REPLY = "reply"  # what a buyer says -> pick the answer
     BREAKS = "breaks"  # an analogy -> pick where it breaks
     HOLDS = "holds"  # an analogy -> pick where it holds
+    CLOZE = "cloze"  # a cloze text with one deletion blanked -> pick the deleted words
 
 
 ALL_KINDS: tuple[QuestionKind, ...] = tuple(QuestionKind)
@@ -41,6 +42,7 @@ KIND_GROUPS: dict[str, tuple[QuestionKind, ...]] = {
     "terms": (QuestionKind.WHICH_TERM, QuestionKind.WHAT_IS),
     "phrases": (QuestionKind.PHRASE, QuestionKind.REPLY),
     "analogs": (QuestionKind.BREAKS, QuestionKind.HOLDS),
+    "clozes": (QuestionKind.CLOZE,),
 }
 
 
