@@ -246,3 +246,14 @@ def test_lint_strict_fails_on_a_leak_and_import_says_so(runner, write_deck, db_p
     path = write_deck("id: l\nname: L\nclozes:\n  - id: leaky\n    text: The {{documents}} are documents.\n")
     result = invoke(runner, "lint", "--strict", path)
     assert result.exit_code == 1 and f"{path}:5: cloze 'leaky'" in result.output
+
+
+def test_the_builders_yaml_writes_clozes_back_to_the_same_cards(cloze_deck):
+    from flashcards.build.deck_yaml import deck_to_yaml
+    from flashcards.decks import parse_deck
+
+    deck = load_deck(cloze_deck)
+    again, problems = parse_deck(deck_to_yaml(deck), "again.yaml")
+    assert problems == [] and again is not None
+    assert "clozes:" in deck_to_yaml(deck)
+    assert cards_for_deck(again) == cards_for_deck(deck)
