@@ -4,7 +4,8 @@ A card relies on a term of its deck when its text (front or back) names the term
 ("Context window", "Tokens" or "token"), or its acronym or expansion when the name gives both
 ("RAG (retrieval-augmented generation)"). An entry's ``uses:`` list, when given, replaces that for
 all of the entry's cards (``uses: []``: none). What a card then needs first is each such term's
-first card, its TERM card ("Context window: what is it?").
+first card, its TERM card ("Context window: what is it?"). An entry with a ``question`` (one fact
+about a term) introduces no concept: its card needs the term's own entry like any other card.
 
 The text is matched through an index of the terms' names (a dict of word tuples), never term by
 term or card by card: the work grows with the deck's words, not with their pairs.
@@ -71,6 +72,8 @@ class TermIndex:
     def __init__(self, terms: Iterable[Term]):
         self._names: dict[tuple[str, ...], str] = {}
         for term in terms:
+            if term.question:  # one fact about a term ("Fine-tuning: Who runs it?") introduces no concept
+                continue
             for name in term_names(term):
                 words = tuple(_words(name))
                 if not words:

@@ -145,6 +145,22 @@ def test_card_needs_infers_from_text_and_uses_replaces_it(deck):
     assert "d/tokens/term" not in needs
 
 
+def test_a_question_entry_introduces_no_concept():
+    """A term entry with a question ("Azure OpenAI: What does hosting cost?") is one fact, not the
+    term's introduction: a card naming it needs the term's own entry, or nothing."""
+    text = DECK.replace("phrases:\n", (
+        "  - {id: q, term: RAG, question: Where does the data stay?, definition: In a store.}\n"
+        "  - {id: az, term: Azure OpenAI, question: What does hosting cost?, definition: By the hour.}\n"
+        "phrases:\n"
+        "  - {id: p4, dont_say: Azure OpenAI is free., do_say: It bills hosting hourly., why: W.}\n"), 1)
+    deck, problems = parse_deck(text, "d.yaml")
+    assert problems == [], problems
+    assert TermIndex(deck.terms).mentions("Azure OpenAI bills hosting") == []
+    needs = card_needs(deck)
+    assert needs["d/q/term"] == ("d/rag/term",)  # its own card needs the term's entry
+    assert "d/p4/phrase" not in needs
+
+
 def test_terms_that_name_each_other_come_in_deck_order():
     a = Term(id="pre", term="Pre-training", definition="Learning the weights.")
     b = Term(id="weights", term="Weights", definition="What pre-training learns.")

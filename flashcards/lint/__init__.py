@@ -44,8 +44,11 @@ entry:
   "we want", "can we", "how much", ...): it belongs in ``buyer_says``.
 
 Checks in ``ADVISORY`` are reported but do not fail ``flash lint --strict`` and are not
-counted by ``flash import`` (new checks start there while the shipped deck is brought
+counted by ``flash import`` (a new check may start there while the shipped deck is brought
 in line; see ``Finding.advisory``).
+A listed source document that cannot be read is a finding of ``flash lint`` (its entries'
+figures go unchecked) that ``flash import`` does not count (``Finding.unchecked``): a deck's
+documents need not travel with it, as the shipped deck's drafts stay beside the repository.
 
 Cloze cards take part in every check of one card (``long-answer``, ``enumeration``,
 ``empty-text`` of a deletion, ``same-question``) but not in ``same-answer`` and
@@ -106,6 +109,8 @@ class Finding:
     check: str  # one of CHECKS
     entry_id: str
     message: str
+    # a listed source document that cannot be read: its entries' figures are not checked
+    unchecked: bool = False
 
     @property
     def advisory(self) -> bool:
@@ -162,7 +167,7 @@ def lint_decks(decks: Iterable[Deck], *, max_words: int = MAX_WORDS,
     for deck in decks:
         if sources.active(deck):
             for line, message in sources.problems(deck):
-                findings.append(Finding(deck.path or deck.id, line, "ungrounded", "", message))
+                findings.append(Finding(deck.path or deck.id, line, "ungrounded", "", message, unchecked=True))
         for entry in deck.entries:
             _entry_checks(deck, entry, add)
             if sources.active(deck):

@@ -14,6 +14,10 @@ ACRONYM = re.compile(r"^[A-Z][A-Z0-9]+s?$")
 # words of a term too general to give it away when the front uses them ("model" in "Fine-tuned model")
 GENERIC_WORDS = frozenset("""model models ai data cost costs fee fees time use used system systems
     process type kind way thing part set""".split())
+# words that qualify a term without naming any of it ("only" in "Inference-only posture", "own" in
+# "Build your own IdP"): a definition that uses them gives nothing of the answer away
+QUALIFIERS = frozenset("""only just also own more most less least very much many all any each every other
+    same such not no non""".split())
 # a phrase row's "Don't say" that reads like the buyer talking: a question, or these openings
 BUYER_MARKERS = re.compile(
     r"\?\s*$|\b(?:we want|we need|we'd like|we would like|can we|could we|should we|do we|how much|"
@@ -63,7 +67,7 @@ def leaked_part(term: Term) -> Optional[str]:
     """What of the answer a definition -> term card's front gives away, when not the whole
     term (that is ``leaked_name``): the expansion of an acronym term (or the acronym of a
     spelt-out one), or a word of the term (its bracket too) other than a function word or a
-    ``GENERIC_WORDS`` word, matched by stem ("fine-tuning" for "fine-tuned")."""
+    ``GENERIC_WORDS`` or ``QUALIFIERS`` word, matched by stem ("fine-tuning" for "fine-tuned")."""
     definition_words = normalise(term.definition).split()
     for name in _acronyms(term.term):
         expansion = _expansion(name, term.definition)
@@ -75,11 +79,12 @@ def leaked_part(term: Term) -> Optional[str]:
         if len(acronym) >= 2 and acronym in term.definition \
                 and re.search(rf"\b{re.escape(acronym)}s?\b", term.definition):
             return acronym
-    stems = {stem(w) for w in normalise(term.term).split() if w not in STOPWORDS and w not in GENERIC_WORDS}
+    stems = {stem(w) for w in normalise(term.term).split()
+             if w not in STOPWORDS and w not in GENERIC_WORDS and w not in QUALIFIERS}
     stems.discard("")
     heads = {s[:3] for s in stems}
     for index, word in enumerate(definition_words):
-        if word[:3] not in heads or word in STOPWORDS or word in GENERIC_WORDS:
+        if word[:3] not in heads or word in STOPWORDS or word in GENERIC_WORDS or word in QUALIFIERS:
             continue
         if stem(word) in stems:
             return _as_written(term.definition, word, definition_words, index)
