@@ -71,8 +71,10 @@ def test_the_lesson_presents_terms_first(five_days):
     deck, days = five_days
     new_cards = [(ref, kind) for day in days for ref, kind, queue in day if queue == 0]
     assert len(days[0]) > 0 and days[0][0][1] is CardKind.TERM
-    # day 1 opens with every term -> definition card, in YAML order
-    terms = [f"{deck.id}/{t.id}" for t in deck.terms]
+    # day 1 opens with the term card of every term entry that introduces a concept, in YAML order (an
+    # entry with a question, one fact about a term, comes after them, as in the YAML)
+    terms = [f"{deck.id}/{t.id}" for t in deck.terms if not t.question]
+    assert deck.terms[:len(terms)] == tuple(t for t in deck.terms if not t.question)
     assert [ref for ref, _ in new_cards[:len(terms)]] == terms
     assert {kind for _, kind in new_cards[:len(terms)]} == {CardKind.TERM}
     assert len(terms) < NEW_PER_DAY  # so all of them come on day 1

@@ -110,6 +110,57 @@ def test_messages_say_what_is_wrong(planted):
     assert "make it 'buyer_says'" in text["speaker"]
 
 
+def test_every_new_check_blocks_under_strict(planted):
+    """ADVISORY is empty (issue 20): each planted problem alone fails `flash lint --strict`."""
+    from flashcards.lint import ADVISORY
+
+    assert ADVISORY == frozenset()
+    result = CliRunner().invoke(cli, ["lint", "--strict", str(planted)])
+    assert result.exit_code == 1
+    assert result.output.endswith(f"Error: {len(EXPECTED)} findings in 1 file (1 deck checked).\n")
+    assert all(f.advisory is False for f in lint_decks([load_deck(planted)]))
+
+
+def _term_deck(term: str, definition: str):
+    deck, problems = parse_deck(f"id: d\nname: D\nterms:\n  - id: t\n    term: {term}\n"
+                                f"    definition: {definition}\n", "d.yaml")
+    assert problems == []
+    return deck
+
+
+@pytest.mark.parametrize("term, definition, leaked", [
+    # a qualifier of the term ("only", "own") names none of it: the shipped deck's false positive
+    ("Inference-only posture", "Customer data is used only as the input to each call, never trained on.", None),
+    ("Your own IdP", "An identity provider you build and run for your own staff.", None),
+    # the content words of the same terms still give them away
+    ("Inference-only posture", "Customer data is used only at inference, never trained on.", "inference"),
+    ("Fine-tuned weights", "The adapted model that a tuning run produces.", "tuning"),
+])
+def test_part_leak_ignores_qualifiers_not_content_words(term, definition, leaked):
+    findings = [f for f in lint_decks([_term_deck(term, definition)]) if f.check == "part-leak"]
+    assert [f.message.split('contains "')[1].split('"')[0] for f in findings] == ([leaked] if leaked else [])
+
+
+def test_import_counts_no_finding_for_a_listed_document_it_cannot_read(tmp_path):
+    """A deck's documents need not travel with it (the shipped deck's drafts stay beside the
+    repository): `flash lint` reports the unread document; `flash import` does not count it."""
+    deck = tmp_path / "d.yaml"
+    deck.write_text("id: d\nname: D\nsources:\n  - {label: Draft Z, path: gone/z.txt}\nterms:\n"
+                    "  - {id: t, term: Zed fee, definition: It is $9.99 a month., source: Draft Z}\n",
+                    encoding="utf-8")
+    lint = CliRunner().invoke(cli, ["lint", "--strict", str(deck)])
+    assert lint.exit_code == 1 and "gone/z.txt: cannot read source" in lint.output
+    db = tmp_path / "f.db"
+    result = CliRunner().invoke(cli, ["import", str(deck), "--db", str(db), "--today", "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "Lint: no findings."
+    planted = deck.read_text(encoding="utf-8").replace("It is $9.99 a month.", "It is $9.99 a month. It is $1.")
+    deck.write_text(planted.replace("{id: t, term: Zed fee,", "{id: t, term: Input tokens,")
+                    .replace("It is $9.99 a month. It is $1.", "Input tokens are billed."), encoding="utf-8")
+    again = CliRunner().invoke(cli, ["import", str(deck), "--db", str(db), "--today", "2026-12-01"])
+    assert again.output.splitlines()[-1].startswith("Lint: 1 finding ")  # other findings still count
+
+
 def test_cli_sources_without_a_label_mapping_use_every_given_file(planted, tmp_path):
     bare = tmp_path / "bare.yaml"
     bare.write_text(PLANTED.replace(PLANTED[PLANTED.index("sources:"):PLANTED.index("terms:")], ""), encoding="utf-8")

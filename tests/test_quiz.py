@@ -119,11 +119,11 @@ def test_shipped_deck_determinism_pinned(shipped):
     """A golden draw: the same seed gives exactly these questions on every run and platform."""
     questions = generate(shipped, 5, None, seed=7)
     assert [(q.kind.value, q.entry_id, q.answer) for q in questions] == [
-        ("which-term", "data-memorization", "o4"),
-        ("phrase", "dont-say-fine-tune-on-customer-data", "o2"),
-        ("what-is", "hosting-fee", "o3"),
-        ("reply", "buyer-train-it-on-our-data", "o2"),
-        ("breaks", "analog-a-authentication-events", "o3"),
+        ("which-term", "inference-a", "o1"),
+        ("what-is", "nist-ai-600-1", "o2"),
+        ("phrase", "dont-say-inference-is-basically-free", "o4"),
+        ("reply", "buyer-update-it-regularly", "o3"),
+        ("breaks", "analog-a-authentication-events", "o4"),
     ]
     # a pool of --pool 20: kinds take turns while they last (the deck has 1 fair 'breaks' item)
     assert Counter(q.kind.value for q in generate(shipped, 20, None, seed=7)) == {
@@ -258,7 +258,8 @@ def test_draw_gives_each_kind_its_share_of_the_pool_and_skips_dropped_items(ship
 
     pool = generate(shipped, None, None, seed=7, prefix="i")
     assert len(pool) == sum(available(shipped).values())
-    assert [q.id for q in pool] == [f"i{n:02d}" for n in range(1, len(pool) + 1)]
+    width = max(2, len(str(len(pool))))  # ids as wide as the pool's size needs: i01, or i001 past 99
+    assert [q.id for q in pool] == [f"i{n:0{width}d}" for n in range(1, len(pool) + 1)]
     first = draw(pool, 20, random.Random(1))
     assert len({q.entry_key for q in first}) == 20
     sizes = Counter(q.kind for q in pool)

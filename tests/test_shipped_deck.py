@@ -1,5 +1,5 @@
 """Checks for the shipped Lesson 4 deck (decks/lesson-04-ai-lifecycle.yaml), reconciled from
-drafts A, B and C into one entry per concept (issue 9)."""
+drafts A, B and C into one entry per concept (issue 9) and audited fact by fact (issue 20)."""
 
 import re
 from collections import Counter
@@ -17,14 +17,16 @@ DECK_PATH = Path(__file__).parent.parent / "decks" / "lesson-04-ai-lifecycle.yam
 # A learner-facing source names the lesson and the drafts, never a file.
 SOURCE = re.compile(r"^Lesson 4 \((draft [ABC]|drafts [ABC](, [ABC])* and [ABC])\)$")
 
-TOP_KEYS = {"id", "name", "description", "source", "tags", "terms", "phrases", "analogs"}
+TOP_KEYS = {"id", "name", "description", "source", "sources", "tags", "terms", "phrases", "analogs"}
 COMMON_KEYS = {"id", "tags", "source", "note"}
 KIND_KEYS = {
-    "terms": ({"term", "definition"}, {"what_it_does", "whos_behind_it", "what_makes_it_distinct"}),
+    "terms": ({"term", "definition"}, {"question", "what_it_does", "whos_behind_it"}),
     "phrases": ({"do_say", "why"}, {"dont_say", "buyer_says"}),
     "analogs": ({"concept", "analog"}, {"holds", "breaks"}),
 }
-REGIME_FIELDS = ("definition", "what_it_does", "whos_behind_it", "what_makes_it_distinct")
+REGIME_FIELDS = ("definition", "what_it_does", "whos_behind_it")
+# the drafts' files, as the lessons' README names them
+DRAFT_FILES = {"A": "000_ea2d161741e671bb.txt", "B": "001_2d772e7efe63da85.txt", "C": "002_449303623b101930.txt"}
 
 # Entries of the old per-draft deck that survive (their card ids and review history too) ...
 SURVIVING = {
@@ -103,15 +105,25 @@ def test_entry_keys_and_required_fields(deck):
             assert len(keys & {"dont_say", "buyer_says"}) == 1, entry["id"]
 
 
-def test_counts(model_deck):
-    assert (len(model_deck.terms), len(model_deck.phrases), len(model_deck.analogs)) == (16, 29, 8)
+def test_counts(deck, model_deck):
+    """The cards are what the YAML's entries and fields say: a question entry is one card."""
+    questions = [e for e in deck["terms"] if "question" in e]
+    plain = [e for e in deck["terms"] if "question" not in e]
     kinds = Counter(c.kind for c in cards_for_deck(model_deck))
-    assert kinds == {
-        CardKind.TERM: 16, CardKind.DEFINITION: 16, CardKind.WHAT_IT_DOES: 3, CardKind.WHOS_BEHIND_IT: 3,
-        CardKind.WHAT_MAKES_IT_DISTINCT: 9, CardKind.PHRASE: 17, CardKind.REPLY: 12,
-        CardKind.HOLDS: 8, CardKind.BREAKS: 5,
-    }
-    assert sum(kinds.values()) == 89
+    assert kinds == Counter({
+        CardKind.TERM: len(deck["terms"]), CardKind.DEFINITION: len(plain),
+        CardKind.WHAT_IT_DOES: sum("what_it_does" in e for e in plain),
+        CardKind.WHOS_BEHIND_IT: sum("whos_behind_it" in e for e in plain),
+        CardKind.PHRASE: sum("dont_say" in e for e in deck["phrases"]),
+        CardKind.REPLY: sum("buyer_says" in e for e in deck["phrases"]),
+        CardKind.HOLDS: sum("holds" in e for e in deck["analogs"]),
+        CardKind.BREAKS: sum("breaks" in e for e in deck["analogs"]),
+    })
+    assert sum(kinds.values()) == len(cards_for_deck(model_deck)) > len(SURVIVING)
+    # every question entry is about a term the deck teaches, or a name its other questions share
+    names = {e["term"] for e in plain}
+    assert questions and all(not q.keys() & {"what_it_does", "whos_behind_it"} for q in questions)
+    assert sum(q["term"] in names for q in questions) > len(questions) / 2
 
 
 def test_surviving_ids_kept_and_merged_ids_retired(deck):
@@ -119,20 +131,29 @@ def test_surviving_ids_kept_and_merged_ids_retired(deck):
     assert len(ids) == len(set(ids))
     assert SURVIVING <= set(ids)
     assert not RETIRED & set(ids)
-    assert set(ids) - SURVIVING == {e["id"] for e in deck["phrases"] if "buyer_says" in e}
+    new = {e["id"] for e in deck["phrases"] if "buyer_says" in e} | {e["id"] for e in deck["terms"] if "question" in e}
+    assert set(ids) - SURVIVING == new
 
 
 def test_sources_read_like_a_lesson_never_a_file(deck):
     assert SOURCE.match(deck["source"])
+    labels = {item["label"]: item["path"] for item in deck["sources"]}
     for _, entry in all_entries(deck):
         assert SOURCE.match(entry["source"]), (entry["id"], entry["source"])
+        assert entry["source"] in labels, entry["id"]  # so lint checks its figures against those drafts
+    for label, paths in labels.items():
+        assert SOURCE.match(label)
+        paths = [paths] if isinstance(paths, str) else paths
+        assert {Path(p).name for p in paths} == {DRAFT_FILES[d] for d in re.findall(r"\b[ABC]\b", label)}, label
+        assert all(p.startswith("../../shared/lessons/") for p in paths)  # beside the repository, never copied
     text = DECK_PATH.read_text(encoding="utf-8")
-    body = text[text.index("\nid: "):]  # the header comment may map drafts to files; the deck may not
+    # the header comment and the `sources:` list map drafts to files; nothing a learner reads may
+    body = text[text.index("\nterms:"):]
     assert ".txt" not in body and not re.search(r"[0-9a-f]{16}", body)
 
 
 def test_one_entry_per_regime_with_every_field(deck):
-    terms = [e["term"] for e in deck["terms"]]
+    terms = [e["term"] for e in deck["terms"] if "question" not in e]
     assert len(terms) == len(set(terms))
     for entry_id, term in (("pre-training-a", "Pre-training"), ("fine-tuning-a", "Fine-tuning"),
                            ("inference-a", "Inference")):
@@ -142,6 +163,19 @@ def test_one_entry_per_regime_with_every_field(deck):
         assert drafts_of(entry) == {"A", "B", "C"}
     assert {"rag", "weights", "context-window", "tokens", "base-model"} <= {e["id"] for e in deck["terms"]}
     assert by_id(deck, "terms", "base-model")["term"] == "Base model (foundation model)"
+
+
+def test_no_open_prompt_the_drafts_answer_three_ways(deck):
+    """Issue 20: "What makes it distinct?" has one answer per draft; its facts are questions with context."""
+    assert not any("what_makes_it_distinct" in e for e in deck["terms"])
+    fronts = {(e["term"], e["question"]) for e in deck["terms"] if "question" in e}
+    assert ("Fine-tuning", "What sets it apart from pre-training?") in fronts
+    assert len(fronts) == sum("question" in e for e in deck["terms"])
+    # each moved fact is named in the note of the entry it came from
+    notes = " ".join(e.get("note", "") for e in deck["terms"] if "question" not in e)
+    for moved in ("fine-tuning-data-in-weights", "inference-cost-driver", "azure-hosting-rate", "output-token-price",
+                  "rag-where-data-stays", "pre-training-cost"):
+        assert moved in notes, moved
 
 
 def test_draft_b_rows_are_buyer_lines(deck):
@@ -186,7 +220,9 @@ def test_analogs(deck):
 def test_disputed_figures_say_which_draft_gave_which(deck):
     """Where drafts disagree, the card states one figure and the note names every draft's."""
     notes = {
-        ("terms", "pre-training-a"): ["$100M", "$50M", "$1B"],
+        ("terms", "pre-training-cost"): ["$100M", "$50M", "$1B"],
+        ("terms", "fine-tuning-project-cost"): ["$500", "few hundred", "a few thousand"],
+        ("terms", "fine-tuning-job-time"): ["to a few days", "sometimes a week", "minutes to hours"],
         ("phrases", "dont-say-fine-tuning-is-expensive"): ["a few thousand", "a few hundred"],
         ("phrases", "dont-say-inference-is-basically-free"): ["$5 to $15", "$0.002"],
         ("phrases", "dont-say-pre-training-customize-completely"): ["$100M", "$50M"],
@@ -197,7 +233,7 @@ def test_disputed_figures_say_which_draft_gave_which(deck):
         for figure in figures:
             assert figure in note, (entry_id, figure)
     # no draft's figure is picked silently: the card states the range they share
-    assert "tens to hundreds of millions" in by_id(deck, "terms", "pre-training-a")["whos_behind_it"]
+    assert by_id(deck, "terms", "pre-training-cost")["definition"].startswith("On the order of $100 million")
 
 
 def test_figures_come_from_the_drafts(lessons_dir):
@@ -216,9 +252,21 @@ def test_cards_teach_one_thing_each(model_deck):
     assert all(len(b) == 1 for b in backs.values())
 
 
-def test_lint_clean(model_deck):
-    # the checks in ADVISORY are listed, not failing --strict, until the audited deck is clean of them
-    assert [f for f in lint_decks([model_deck]) if not f.advisory] == []
+def test_lint_strict_with_the_drafts_is_clean(lessons_dir):
+    """Issue 20's "done when": `flash lint --strict --sources ../shared/lessons/*.txt`, every check blocking."""
+    from click.testing import CliRunner
+
+    from flashcards.cli import cli
+    from flashcards.lint import ADVISORY
+
+    assert ADVISORY == frozenset()
+    drafts = sorted(str(p) for p in lessons_dir.glob("*.txt"))
+    assert len(drafts) == 3
+    result = CliRunner().invoke(cli, ["lint", "--strict", "--sources", *drafts, "--", str(DECK_PATH)])
+    assert result.exit_code == 0, result.output
+    assert result.output == "OK: no findings in 1 deck.\n"
+    # the deck's own `sources:` list reaches the same drafts from the deck file
+    assert lint_decks([load_deck(DECK_PATH)]) == []
 
 
 def test_flash_cards_json_shows_one_answer_per_question_and_short_answers(tmp_path):
@@ -246,8 +294,26 @@ def test_claims_of_one_draft_are_not_stated_as_all_three():
     deck = yaml.safe_load(DECK_PATH.read_text(encoding="utf-8"))
     fine_tuning = by_id(deck, "terms", "fine-tuning-a")
     assert "new facts" not in fine_tuning["what_it_does"] and "retrieval" not in fine_tuning["what_it_does"]
-    assert "for good" not in fine_tuning["what_makes_it_distinct"]
     assert all(f"draft {d}" in fine_tuning["note"] for d in "ABC")
+    like_training = by_id(deck, "phrases", "dont-say-fine-tuning-is-like-training")  # draft C's row
+    assert "new facts" not in like_training["do_say"] and "new facts" in like_training["note"]
+    assert "Drafts A and" in like_training["note"]
     for entry_id in ("dont-say-fine-tuning-is-cheap", "dont-say-training-takes-months"):
         note = by_id(deck, "phrases", entry_id)["note"]  # draft A's "hours to days"; C's minutes to hours
         assert "draft C" in note and "minutes to hours" in note, entry_id
+    # a dataset size: draft A's hundreds to thousands against draft C's 10 and 50-100, both in the note
+    dataset = by_id(deck, "terms", "fine-tuning-dataset")
+    assert not re.search(r"\d", dataset["definition"]) and "hundreds to thousands" in dataset["note"]
+    assert "50-100" in dataset["note"]
+
+
+def test_the_coverage_table_names_every_entry():
+    """docs/lesson-04-coverage.md maps each draft section to entries: every id it names exists, and
+    every entry is named."""
+    table = (DECK_PATH.parent.parent / "docs" / "lesson-04-coverage.md").read_text(encoding="utf-8")
+    ids = {entry["id"] for _, entry in all_entries(yaml.safe_load(DECK_PATH.read_text(encoding="utf-8")))}
+    named = set(re.findall(r"`([a-z0-9][a-z0-9-]+)`", table))
+    assert ids <= named
+    assert {n for n in named if n in ids or n.startswith(("dont-say-", "buyer-", "analog-"))} <= ids
+    for draft in "ABC":
+        assert f"## Draft {draft}" in table

@@ -55,14 +55,13 @@ def lint(paths: tuple[Path, ...], strict: bool, max_words: int, sources: tuple[P
     answer over --max-words words (long-answer), a "Do say" that repeats its
     "Don't say" or the buyer's line (phrase-echo), text that says nothing
     (empty-text), an analog answer made of its question's words
-    (analog-echo); and, as advisory findings for now (listed, not failing
-    --strict): a figure or name in no source (ungrounded), alike answers to
-    different questions (interference), part of the answer on a definition
+    (analog-echo), a figure or name in no source (ungrounded), alike answers
+    to different questions (interference), part of the answer on a definition
     card's front (part-leak), an open prompt with several sentences
-    (several-facts), a list of three or more items (enumeration), a
-    "Don't say" in the buyer's voice (speaker). Decks given together are
-    checked together. Exit status 0, or 1 with --strict when there are
-    findings that are not advisory (or a deck or source is unreadable).
+    (several-facts), a list of three or more items (enumeration), a "Don't
+    say" in the buyer's voice (speaker). Decks given together are checked
+    together. Exit status 0, or 1 with --strict when there are findings (or a
+    deck or source is unreadable).
 
     Example: flash lint --strict --sources lessons/*.txt -- decks/
     """

@@ -45,7 +45,7 @@ entry:
 
 Checks in ``ADVISORY`` are reported but do not fail ``flash lint --strict`` and are not
 counted by ``flash import`` (a new check may start there while the shipped deck is brought
-in line; see ``Finding.advisory``).
+in line; see ``Finding.advisory``). It is empty: every check blocks under ``--strict``.
 A listed source document that cannot be read is a finding of ``flash lint`` (its entries'
 figures go unchecked) that ``flash import`` does not count (``Finding.unchecked``): a deck's
 documents need not travel with it, as the shipped deck's drafts stay beside the repository.
@@ -87,7 +87,7 @@ INTERFERENCE = 0.45
 MIN_ECHO_WORDS = 3
 CHECKS = ("same-question", "same-answer", "leak", "part-leak", "long-answer", "phrase-echo", "empty-text",
           "analog-echo", "ungrounded", "interference", "several-facts", "enumeration", "speaker")
-ADVISORY = frozenset({"part-leak", "interference", "several-facts", "enumeration", "speaker", "ungrounded"})
+ADVISORY: frozenset[str] = frozenset()
 # Text that reads like a placeholder rather than content (compared after normalise()).
 PLACEHOLDERS = frozenset({"", "todo", "tbd", "tba", "n a", "na", "none", "null", "nil", "xxx", "fixme",
                           "placeholder", "lorem ipsum", "same", "see above", "etc"})
