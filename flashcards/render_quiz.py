@@ -180,12 +180,14 @@ def item_table(items, learners: int) -> Table:
                   title_justify="left")
     numbers = ("seen by", "facility", "discrimination")
     for column in ("item", "kind", "entry") + numbers + ("most chosen wrong option", "note"):
-        table.add_column(column, justify="right" if column in numbers else "left")
+        # the entry id is what the deck author looks up: whole (folded on a narrow terminal), never cut
+        table.add_column(column, justify="right" if column in numbers else "left",
+                         overflow="fold" if column == "entry" else "ellipsis")
     for item in items:
         q = item.question
         wrong = item.top_wrong
         table.add_row(
-            q.id, q.kind.value, escape(short(q.entry_id, 30)), str(item.responses),
+            q.id, q.kind.value, escape(q.entry_id), str(item.responses),
             f"{item.shown_facility:.0%}" if item.shown_facility is not None else "–",
             f"{item.shown_discrimination:.0f}%" if item.shown_discrimination is not None else "–",
             escape(f"{wrong[1]}× {short(wrong[0].text)}") if wrong else "–",

@@ -355,7 +355,7 @@ def test_take_shows_time_left_and_stops_when_time_is_up(flash, deck_path, db, te
     monkeypatch.setattr("flashcards.cli.quiz_take.now", lambda: next(clock))
     result = flash("quiz", "take", paper_of(folder, quiz_id, "ann-lee"), "-o", tmp_path / "a.json", input="A\n" * 6)
     assert result.exit_code == 0, result.output
-    assert re.search(r"to go · time left \d+:\d\d ─", result.output)  # on every question
+    assert re.search(r"to go · time left \d+:\d\d$", result.output, re.M)  # on every question (piped: whole lines)
     assert "Time is up" in result.output
     assert re.search(r"Review your answers \(time left \d+:\d\d\)", result.output)
     answers = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))["answers"]
@@ -495,9 +495,8 @@ def scored_four(flash, deck_path, db, tmp_path):
 
 
 def cells(out: str, key: str) -> list[str]:
-    """The cells of the table row whose first cell is ``key``."""
-    return [c.strip() for c in next(line for line in out.splitlines() if line.startswith(f"│ {key} "))
-            .split("│")[1:-1]]
+    """The cells of the table row whose first cell is ``key`` (piped: tab-separated)."""
+    return next(line for line in out.splitlines() if line.startswith(f"{key}\t")).split("\t")
 
 
 def test_report_figures_csv_certificates_and_slips(flash, db, tmp_path, scored_four):
@@ -605,8 +604,8 @@ def test_void_drop_and_extra_attempt_are_applied_and_logged(flash, db, scored_fo
     assert cells(out, "L4")[3:6] == ["fail", "0%", "0/2"]
     assert cells(out, "L1")[6] == "1 of 3"
     assert "Manager's corrections" in out
-    log = [line for line in out.splitlines() if re.search(r"│ (void|drop|extra-attempt) ", line)]
-    assert [re.search(r"│ (void|drop|extra-attempt) ", line).group(1) for line in log] == [
+    log = [line for line in out.splitlines() if re.search(r"(?:^|\t)(void|drop|extra-attempt)\t", line)]
+    assert [re.search(r"(?:^|\t)(void|drop|extra-attempt)\t", line).group(1) for line in log] == [
         "void", "drop", "extra-attempt"]
     assert "two defensible answers" in out and f"dropped: {items[2]}" in out
     assert cells(out, items[2])[7] == "dropped: not scored"
@@ -659,7 +658,7 @@ def test_list(flash, deck_path, db, team):
     result = flash("quiz", "list", "--db", db, "--today", TODAY)
     assert result.exit_code == 0
     line = next(line for line in result.output.splitlines() if quiz_id in line)
-    assert [c.strip() for c in line.split("│")[1:-1]] == [quiz_id, "Cert: Lesson 4", TODAY, "6", "80%",
+    assert line.split("\t") == [quiz_id, "Cert: Lesson 4", TODAY, "6", "80%",
                                                            "2 (max 2 each)", "2", "50% (1/2)"]
 
 

@@ -220,8 +220,9 @@ def test_a_latin_1_terminal_keeps_the_glyphs_it_has(tmp_path):
     env = {"PYTHONIOENCODING": "latin-1", "COLUMNS": "80", "FLASH_TODAY": TODAY}
     flash_process("import", cwd=tmp_path, env=env)
     for args in (["review", "--limit", "2"], ["cards"], ["stats"], ["decks"]):
+        # a terminal (rich draws panels there; piped output has none to draw)
         result = subprocess.run([sys.executable, "-m", "flashcards", *args], cwd=tmp_path, input=b"5\n5\n",
-                                env={**os.environ, **env, "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+                                env={**os.environ, **env, **TERMINAL, "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
                                      "PYTHONPATH": str(PACKAGE_ROOT)}, capture_output=True)
         assert result.returncode == 0 and b"Traceback" not in result.stderr, (args, result.stderr)
         out = result.stdout.decode("latin-1")
@@ -280,29 +281,33 @@ def test_new_zero_does_not_call_the_cap_reached(shipped):
 
 def test_a_second_session_names_its_drills(shipped, day_one):
     shipped("review", "--limit", "3", input="2\n5\n5\n\n")  # the first card graded 2, left for later
-    again = shipped("review", "--limit", "1", input="5\n", env={"COLUMNS": "200"})
-    lines = again.stdout.splitlines()
+    again = shipped("review", "--limit", "1", input="5\n", env={**TERMINAL, "COLUMNS": "200"})
+    lines = plain(again.stdout).splitlines()
     assert lines[0] == "0 due · 17 new · 1 to drill again · 1 in this session (--limit 1)"
     assert lines[1].startswith("Drills first: graded below 4 earlier today")
     assert lines[1].endswith(f": {day_one[0]}")
-    assert f"╭─ {day_one[0]} · again " in again.stdout
+    assert f"╭─ {day_one[0]} · again " in plain(again.stdout)
 
 
 def test_review_panel_shows_the_card_id_and_keeps_a_readable_width(shipped, day_one):
-    wide = shipped("review", "--limit", "1", input="5\n", env={"COLUMNS": "200"})
-    panel = [line for line in wide.stdout.splitlines() if line.startswith(("╭", "│", "╰"))]
+    wide = shipped("review", "--limit", "1", input="5\n", env={**TERMINAL, "COLUMNS": "200"})
+    panel = [line for line in plain(wide.stdout).splitlines() if line.startswith(("╭", "│", "╰"))]
     assert panel[0].startswith(f"╭─ {day_one[0]} ─")
     assert max(len(line) for line in panel) == 80  # answers never run to 196 characters
     # too narrow for the id of the day's second new card in the title: a line of its own, whole
-    narrow = shipped("review", "--limit", "1", input="5\n", env={"COLUMNS": str(len(day_one[1]) + 5)})
-    assert day_one[1] in narrow.stdout.splitlines()
+    narrow = shipped("review", "--limit", "1", input="5\n", env={**TERMINAL, "COLUMNS": str(len(day_one[1]) + 5)})
+    assert day_one[1] in plain(narrow.stdout).splitlines()
 
 
 def test_end_of_input_prints_no_answer(shipped):
-    result = shipped("review", input="")
-    assert "What is it?" in result.stdout
-    assert "╭─ answer" not in result.stdout
-    assert "Reviewed 0 cards" in result.stdout
+    on_terminal = shipped("review", input="", env=TERMINAL)
+    assert "What is it?" in on_terminal.stdout
+    assert "╭─ " in plain(on_terminal.stdout) and "╭─ answer" not in plain(on_terminal.stdout)
+    assert "Reviewed 0 cards" in on_terminal.stdout
+    piped = shipped("review", input="")
+    assert "What is it?" in piped.stdout
+    assert "answer" not in piped.stdout.splitlines()  # piped, the answer's title is a line of its own
+    assert "Reviewed 0 cards" in piped.stdout
 
 
 # -- undo reaches back --------------------------------------------------------------------

@@ -58,9 +58,13 @@ def make_runner(tmp) -> CliRunner:
                           "XDG_DATA_HOME": str(tmp / "xdg"), "COLUMNS": "100"})
 
 
-def run(runner, *args, input=None):
-    result = runner.invoke(cli, [str(a) for a in args], input=input)
+def run(runner, *args, input=None, env=None):
+    result = runner.invoke(cli, [str(a) for a in args], input=input, env=env)
     return result
+
+
+# what rich takes for a terminal (charts and tables drawn), without colour codes
+TERMINAL = {"TTY_COMPATIBLE": "1", "TERM": "dumb"}
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +81,8 @@ def habit(tmp_path_factory):
         assert result.exit_code == 0, result.output
         assert f"Reviewed {EXPECTED_CALENDAR[n]} card" in result.output
 
-    def flash(*args, input=None):
-        return run(runner, *args, "--db", db, input=input)
+    def flash(*args, input=None, env=None):
+        return run(runner, *args, "--db", db, input=input, env=env)
 
     flash.db = db
     return flash
@@ -160,7 +164,7 @@ def test_card_counts_retention_and_no_leeches(habit):
 
 
 def test_stats_screen(habit):
-    result = habit("stats", "--today", day(20))
+    result = habit("stats", "--today", day(20), env=TERMINAL)
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Stats for all decks on 2026-09-21" in out
@@ -172,13 +176,18 @@ def test_stats_screen(habit):
     assert "100% (30/30)" in out
     assert "21 new · 1 learning · 18 young · 0 mature · 0 retired · 0 suspended" in out
     assert "None: no card sits at the 1.3 E-Factor floor" in out
+    # piped, the same figures; the charts in ASCII, the tables as tab-separated rows
+    piped = habit("stats", "--today", day(20)).output
+    assert "less . 0  - 1  + 2  * 3  # 4-5  more (reviews a day)" in piped
+    assert "Today 0 · tomorrow 2 · next 7 days 10 · next 30 days 19; new cards not counted" in piped
+    assert "all\t100% (30/30)\t–" in piped.splitlines()
 
 
 def test_heatmap_rows(habit):
     # Day 0 is Tuesday 2026-09-01, day 20 Monday 2026-09-21. The last four columns are the weeks
     # of 08-31, 09-07, 09-14 and 09-21. The busiest day had 5 reviews, so a day with n reviews
     # gets level ceil(4n/5): 1 -> ░, 2 -> ▒, 3 -> ▓, 5 -> █.
-    out = habit("stats", "--today", day(20)).output.splitlines()
+    out = habit("stats", "--today", day(20), env=TERMINAL).output.splitlines()
     start = next(i for i, line in enumerate(out) if line.startswith("Reviews, last")) + 2
     # Mon: 08-31 (before day 0), 09-07 (day 6: 2), 09-14 (day 13: 3), 09-21 (day 20: 3)
     assert out[start].rstrip().endswith("· ▒ ▓ ▓")

@@ -38,6 +38,8 @@ from click.testing import CliRunner
 
 from flashcards.cli import cli
 
+from transcripts import shown
+
 D0 = date(2026, 9, 1)
 LAPSE_DAYS = [7 + 8 * k for k in range(8)]  # 7, 15, ..., 63
 
@@ -150,9 +152,10 @@ def test_leeches_listed_with_their_entry(weeks):
     out = flash("stats", "--today", day(72))
     assert "2 cards at the 1.3 E-Factor floor or with 8+ lapses; rewrite their entries:" in out
     lines = out[out.index("rewrite their entries:"):].splitlines()
-    assert [line.split() for line in lines if line.startswith(("deck ", "murky ", "tricky "))] == [
-        ["deck", "floor"], ["murky", "term", "(suspended)", "1.30", "1"],
-        ["deck", "slip"], ["tricky", "phrase", "pair", "1.84", "8"],
+    # piped: each deck's leeches as tab-separated rows under their header
+    assert lines[1:7] == [
+        "deck floor", "entry to rewrite\tcard\tEF\tlapses", "murky\tterm (suspended)\t1.30\t1",
+        "deck slip", "entry to rewrite\tcard\tEF\tlapses", "tricky\tphrase pair\t1.84\t8",
     ]
 
 
@@ -203,7 +206,7 @@ def test_suspended_card_never_shown_and_its_state_kept(weeks):
     flash, outputs = weeks
     for (n, deck), out in outputs.items():
         if deck == "floor" and n > 1:
-            assert "╭─ floor/murky/term " not in out and "╭─ floor/murky/definition " in out
+            assert "floor/murky/term" not in shown(out) and "floor/murky/definition" in shown(out)
     card = {c["id"]: c for c in json.loads(flash("cards", "--deck", "floor", "--json", "--today", day(72)))}
     term = card["floor/murky/term"]
     assert (term["suspended"], term["easiness"], term["lapses"], term["repetitions"], term["interval"],

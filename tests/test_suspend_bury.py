@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from flashcards.cli import cli
 
+from transcripts import shown
+
 D0 = date(2026, 3, 2)
 
 # a term (term + definition cards) and two phrases, in two decks
@@ -60,12 +62,6 @@ def cards(flash, n=0, *filters):
     result = flash("cards", "--json", "--today", day(n), *filters)
     assert result.exit_code == 0, result.output
     return {c["id"]: c for c in json.loads(result.output)}
-
-
-def shown(output: str) -> list[str]:
-    """The cards shown in a review transcript, by their panel titles (the card id)."""
-    return [line[3:].split(" ─")[0] for line in output.splitlines()
-            if line.startswith("╭─ ") and not line.startswith("╭─ answer")]
 
 
 # -- suspend and unsuspend ------------------------------------------------------------

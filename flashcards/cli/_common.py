@@ -270,18 +270,30 @@ def fall_back_to_ascii(*streams) -> None:
 
 
 def console() -> "Console":
-    """A rich console on stdout (created per command, so CliRunner captures it)."""
+    """A rich console on stdout (created per command, so CliRunner captures it); when stdout is
+    not a terminal, a plain one: tables as tab-separated rows, no boxes, no wrapped lines."""
     from rich.console import Console
 
     fall_back_to_ascii(sys.stdout)
-    return Console(highlight=False)
+    con = Console(highlight=False)
+    if con.is_terminal:
+        return con
+    from ..render_plain import PlainConsole
+
+    return PlainConsole(highlight=False)
 
 
 def error_console() -> "Console":
+    """The same for stderr."""
     from rich.console import Console
 
     fall_back_to_ascii(sys.stderr)
-    return Console(stderr=True, highlight=False)
+    con = Console(stderr=True, highlight=False)
+    if con.is_terminal:
+        return con
+    from ..render_plain import PlainConsole
+
+    return PlainConsole(stderr=True, highlight=False)
 
 
 def ascii_only(con: "Console") -> bool:

@@ -6,7 +6,9 @@ from typing import Optional
 
 import click
 
-from ._common import CONTEXT_SETTINGS, ascii_only, common_options, console, json_text, open_store, resolve_today
+from ._common import (
+    CONTEXT_SETTINGS, ascii_only, common_options, console, is_terminal, json_text, open_store, resolve_today,
+)
 
 targets_argument = click.argument("targets", nargs=-1, required=True, metavar="CARD_OR_ENTRY...")
 
@@ -46,7 +48,8 @@ def stats(deck: Optional[str], as_json: bool, db_path, today) -> None:
         click.echo(json_text(figures.to_dict()))
         return
     con = console()
-    con.print(stats_view(figures, width=con.width, ascii=ascii_only(con)))
+    # piped: the charts in ASCII (a pipe gets no block or box glyphs), tables as rows
+    con.print(stats_view(figures, width=con.width, ascii=ascii_only(con) or not is_terminal(con)))
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
