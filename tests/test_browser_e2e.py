@@ -103,7 +103,7 @@ def test_papers_as_pages_taken_in_a_browser_and_scored_by_the_cli(tab, tmp_path,
 
     manager_clock[0] = START + timedelta(hours=3)
     scored = flash("quiz", "score", inbox)
-    rows = {line.split("│")[2].strip(): line for line in scored.output.splitlines() if line.count("│") > 3}
+    rows = {line.split("\t")[1]: line for line in scored.output.splitlines() if line.count("\t") >= 3}  # piped rows
     assert "pass 5/6 (83%)" in rows["Ava Perfect"] and "attempt 1 (browser)" in rows["Ava Perfect"]
     assert "fail 3/6 (50%)" in rows["Priya Natarajan"] and "attempt 1 (browser)" in rows["Priya Natarajan"]
     assert "2 of 2 new files scored" in scored.output

@@ -47,7 +47,7 @@ def test_invite_for_some_learners_and_revoke(invoke, db_path):
         ("revoke", "learner-02", "revoked by the manager", "2026-12-01"),
         ("revoke", "learner-02", "revoked by the manager (no link was live)", "2026-12-03")]
     report = invoke("quiz", "report", "cert-1", "--db", db_path, "--today", "2026-12-03")
-    assert re.search(r"2026-12-01 │ revoke │ Learner 02 \(learner-02\) │ – .* revoked by the manager", report.stdout)
+    assert re.search(r"2026-12-01\trevoke\tLearner 02 \(learner-02\)\t–\t.*revoked by the manager", report.stdout)
 
 
 def test_invite_refuses_bad_input_in_one_line(invoke, db_path):
