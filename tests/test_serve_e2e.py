@@ -1,6 +1,7 @@
 """`flash quiz serve` end to end: a real Uvicorn on 127.0.0.1 (a subprocess of the real CLI), driven by
 httpx and by Playwright with Debian's chromium. The README's walkthrough for a roster of 20 runs as
-written; a server killed with SIGKILL mid-sitting and started again loses no acknowledged answer."""
+written; a server killed with SIGKILL mid-sitting and started again loses no acknowledged answer, also when
+it is killed again and again at random moments while eight learners answer (issue 23 §8)."""
 
 from __future__ import annotations
 
@@ -279,3 +280,95 @@ async def sit_twenty(server, db, quiz_id, links, folder):
         await board.screenshot(path=str(folder / "manager-report.png"), full_page=True)
         await browser.close()
     return results[:-1]
+
+
+# -- a server killed at random moments while answers are in flight --------------------
+
+KILL_SECONDS = float(os.environ.get("FLASH_KILL_SECONDS", "25")) / 2  # half the budget of the scoring kills
+
+
+def test_a_server_killed_at_random_moments_while_answers_are_in_flight_loses_none_and_counts_none_twice(tmp_path):
+    """Eight learners answer as fast as the server lets them; the server is killed with SIGKILL at a
+    random moment, started again, killed again... Every answer the server acknowledged (the next page
+    came back) is stored, no position is stored twice, the sittings' start and deadline never move, and
+    once every sitting is finished each learner has one attempt of all 12 answers. The kills stop after
+    FLASH_KILL_SECONDS / 2 (default 12.5 s), and the last start runs to the end."""
+    import random
+
+    db = tmp_path / "manager.db"
+    _quiz, tokens = manager_db(db, learners=8, per_paper=12, time_limit=30)
+    rng = random.Random(os.environ.get("FLASH_KILL_SEED", "23"))
+    acknowledged: dict[str, list[str]] = {learner: [] for learner in tokens}
+    finished: set[str] = set()
+    jars: dict[str, httpx.Cookies] = {}
+    clocks: dict = {}
+    kills = 0
+
+    def done(page) -> bool:  # the result of a finished sitting
+        return "Passed" in page.text or "Not passed" in page.text
+
+    def sit(learner: str, base: str) -> None:
+        with httpx.Client(base_url=base, timeout=10) as http:
+            client = LearnerClient(http)
+            client.jar = jars.get(learner, client.jar)
+            try:
+                page = client.page()
+                if page.field("position") is None and not page.action("/start") and not done(page):
+                    client.sign_in(tokens[learner])  # not signed in yet (or killed while signing in)
+                    page = client.page()
+                if done(page):  # finished under the last kill
+                    finished.add(learner)
+                    return
+                if page.field("position") is None and page.action("/start"):
+                    page = client.start()
+                while page.field("position") is not None:
+                    answered = client.answer(page, 0)
+                    if answered.status != 200:
+                        return
+                    acknowledged[learner].append(page.field("position"))
+                    page = answered
+                if done(page):
+                    finished.add(learner)
+            except httpx.HTTPError:  # the server was killed under this request
+                pass
+            finally:
+                jars[learner] = client.jar
+
+    deadline = time.monotonic() + KILL_SECONDS
+    while len(finished) < len(tokens):
+        server = LiveServer(["quiz", "serve", "--port", "0", "--db", str(db)], cwd=tmp_path, env={})
+        threads = [threading.Thread(target=sit, args=(learner, server.base)) for learner in tokens
+                   if learner not in finished]
+        for thread in threads:
+            thread.start()
+        last_round = time.monotonic() > deadline
+        if not last_round:
+            time.sleep(rng.uniform(0.05, 0.6))
+            server.kill()
+            kills += 1
+        for thread in threads:
+            thread.join(timeout=60)
+        if last_round:
+            assert server.stop() == 0
+        stored = {}
+        for learner in tokens:
+            stored[learner] = [str(p) for (p,) in rows(
+                db, """SELECT a.position FROM quiz_sitting_answers a JOIN quiz_sittings s ON s.id = a.sitting_id
+                       WHERE s.learner_id = ? AND a.outcome = 'answered' ORDER BY a.position""", learner)]
+            assert len(stored[learner]) == len(set(stored[learner]))  # no position twice
+            assert set(acknowledged[learner]) <= set(stored[learner])  # no acknowledged answer lost
+        assert rows(db, "SELECT learner_id FROM quiz_sittings GROUP BY learner_id HAVING COUNT(*) > 1") == []
+        sittings = {learner: (started, ends) for learner, started, ends
+                    in rows(db, "SELECT learner_id, started_at, deadline FROM quiz_sittings")}
+        assert {k: sittings.get(k) for k in clocks} == clocks  # a sitting's clock is never restarted
+        clocks = sittings
+        assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+        if last_round:
+            break
+    assert finished == set(tokens), (finished, acknowledged)
+    assert rows(db, "SELECT learner_id, COUNT(*), MAX(total) FROM quiz_attempts GROUP BY learner_id") == [
+        (learner, 1, 12) for learner in sorted(tokens)]
+    assert rows(db, "SELECT COUNT(*) FROM quiz_sitting_answers WHERE outcome = 'answered'") == [(96,)]
+    print(f"\n{kills} kills of the server while 8 learners answered 96 questions "
+          f"({sum(map(len, acknowledged.values()))} acknowledged)")
+    assert kills >= 3
