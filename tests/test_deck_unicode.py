@@ -52,6 +52,8 @@ CASES = {
                               4, "'label'", "U+202E"),
     "a line separator": (DECK_HEAD + TERM + '    note: "a\\u2028b"\n', 7, "'note'", "U+2028 LINE SEPARATOR"),
     "an escape character": (DECK_HEAD + TERM + '    note: "a\\e[2Jb"\n', 7, "'note'", "U+001B"),
+    "RLO inside a cloze deletion": (DECK_HEAD + 'clozes:\n  - id: c\n    text: "Prompting {{the in\\u202eput}}."\n',
+                                    5, "'text'", "U+202E"),
     "soft hyphen (invisible)": (DECK_HEAD + 'terms:\n  - id: t\n    term: "To\\u00adken"\n    definition: D.\n',
                                 5, "'term'", "U+00AD SOFT HYPHEN"),
 }
