@@ -1,5 +1,6 @@
 """Cloze entries as Anki's Cloze note type: the field text and the templates (no genanki here;
-``anki.py`` builds the note type from these and stays the only module that imports genanki).
+``anki_notetypes`` makes the note type of these, and ``anki.py`` stays the only module that
+imports genanki).
 
 A cloze entry is one note of the type "Flashcards: Cloze" (``CLOZE_MODEL_ID``), whose *Text*
 field writes deletion N as ``{{cN::answer}}`` or ``{{cN::answer::hint}}``: Anki makes one card

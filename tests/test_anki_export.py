@@ -435,7 +435,7 @@ def test_template_and_styling_changes_reach_earlier_imports(col, tmp_path, monke
     """Template text and CSS may change without a new note type id (same field and
     template names): Anki updates the note type when the package's is newer."""
     import_apkg(col, export_one(SAMPLE, tmp_path, timestamp=T1, label="v1"))
-    monkeypatch.setattr("flashcards.anki.CSS", CSS + "\n.fc { letter-spacing: 0.01em; }\n")
+    monkeypatch.setattr("flashcards.anki_notetypes.CSS", CSS + "\n.fc { letter-spacing: 0.01em; }\n")
     log = import_apkg(col, export_one(SAMPLE, tmp_path, timestamp=T2, label="v2"))
     assert not log.conflicting and not log.new
     col.models._clear_cache()  # the Python layer caches note types; the import went around it
