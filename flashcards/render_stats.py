@@ -20,7 +20,7 @@ from rich.text import Text
 from .render import KIND_LABELS, FirstThatFits, compact_table, indented
 from .stats import (
     EF_FLOOR, LAPSES, LEECH_LAPSES, MATURE_INTERVAL, RETENTION_DAYS,
-    CardCounts, DayActivity, Leech, Retention, Stats, Tally, leech_reasons,
+    CardCounts, DayActivity, GradeCount, Leech, Retention, Stats, Tally, leech_reasons,
 )
 from .recall import Recall
 from .sm2 import CardState
@@ -277,8 +277,8 @@ def stats_view(stats: Stats, *, weeks: int = HEATMAP_WEEKS, width: int = 80, asc
         heatmap(stats.calendar, today=stats.today, weeks=weeks, glyphs=HEAT_ASCII if ascii else HEAT_GLYPHS,
                 note=weeks >= 24),  # a narrow calendar's legend has no room for its note
         Text(f"Streak: {_plural(s.current, 'day')} now, longest {_plural(s.longest, 'day')}"),
-        Text(f"Today: {_plural(a.reviews_today, 'review')}{_in_anki(a.anki_today)} in {duration(a.time_today_ms)} · "
-             f"total: {_plural(a.reviews_total, 'review')}{_in_anki(a.anki_total)} on {_plural(a.days, 'day')} "
+        Text(f"Today: {answers(stats.grades_today)}{_in_anki(a.anki_today)} in {duration(a.time_today_ms)} · "
+             f"total: {answers(stats.grades)}{_in_anki(a.anki_total)} on {_plural(a.days, 'day')} "
              f"in {duration(a.time_total_ms)}"),
         _heading(f"Due in the next {days} days"),
         forecast_chart(stats.forecast[:days], today=stats.today, glyphs=BAR_ASCII if ascii else BAR_GLYPHS),
@@ -300,6 +300,12 @@ def stats_view(stats: Stats, *, weeks: int = HEATMAP_WEEKS, width: int = 80, asc
         parts += [_heading("Expected recall today (each deck's scheduler; SM-2: interval as the 90% point)"),
                   recall_view(stats.recall)]
     return Group(*parts)
+
+
+def answers(count: GradeCount) -> str:
+    """``203 grades + 11 drills``: the one count of grades (``GRADES_DEFINITION``), drills apart."""
+    text = _plural(count.grades, "grade")
+    return text + (f" + {_plural(count.drills, 'drill')}" if count.drills else "")
 
 
 def _in_anki(count: int) -> str:

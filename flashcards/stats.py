@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LEECH_EF", "LEECH_LAPSES", "MATURE_INTERVAL", "FORECAST_DAYS", "RETENTION_DAYS",
     "Activity", "CardCounts", "DayActivity", "Leech", "Retention", "RetentionRow", "RetentionSplit",
-    "Stats", "Streaks", "Tally",
+    "Stats", "Streaks", "Tally", "GRADES_DEFINITION", "GradeCount",
     "activity", "became_leech", "build_stats", "card_counts", "effective_due", "forecast",
     "is_buried", "is_due", "is_leech", "is_mature", "leech_reasons", "leeches", "retention",
     "retention_since", "streaks",
@@ -347,6 +347,30 @@ def retention(rows: Iterable[RetentionRow], *, today: date, days: int = RETENTIO
     )
 
 
+# -- the count of grades ---------------------------------------------------------
+
+GRADES_DEFINITION = ("grades: answers that count toward scheduling (each card's first answer of a day), "
+                     "not drills, not undone ones")
+
+
+@dataclass(frozen=True)
+class GradeCount:
+    """The review log's answers by what they count for (``flashcards.store.counts.grade_count``
+    reads them; ``flash stats``, ``db check`` and ``db backup`` all state its ``grades``)."""
+
+    grades: int = 0  # live scheduled answers: the day's first answer to a card, not undone
+    drills: int = 0  # live same-day re-answers after a grade below 4 (the schedule left alone)
+    undone: int = 0  # answers (grades or drills) taken back with undo; the log keeps them, marked
+
+    @property
+    def answers(self) -> int:
+        """Every live answer, grades and drills (what the stats calendar counts a day)."""
+        return self.grades + self.drills
+
+    def to_dict(self) -> dict:
+        return {"grades": self.grades, "drills": self.drills, "undone": self.undone}
+
+
 # -- everything together --------------------------------------------------------
 
 
@@ -364,6 +388,8 @@ class Stats:
     counts: CardCounts
     leeches: list[Leech]
     recall: Optional[Recall] = None  # predicted recall today (flashcards.recall)
+    grades: GradeCount = GradeCount()  # the log up to today (flashcards.store.counts)
+    grades_today: GradeCount = GradeCount()
 
     @property
     def has_reviews(self) -> bool:
@@ -379,6 +405,8 @@ class Stats:
                 "time_today_ms": a.time_today_ms, "time_total_ms": a.time_total_ms,
                 "anki_today": a.anki_today, "anki_total": a.anki_total,
             },
+            "grades": {**self.grades.to_dict(), "today": self.grades_today.to_dict(),
+                       "definition": GRADES_DEFINITION},
             "streak": {"current": self.streaks.current, "longest": self.streaks.longest},
             "calendar": {d.isoformat(): v.reviews for d, v in sorted(self.calendar.items())},
             "forecast": [
@@ -408,6 +436,8 @@ def build_stats(
     retention_rows: Iterable[RetentionRow],
     records: Iterable,
     schedulers: Optional[Mapping[str, "Scheduler"]] = None,
+    grades: GradeCount = GradeCount(),
+    grades_today: GradeCount = GradeCount(),
 ) -> Stats:
     """Assemble every figure from the day-by-day log, the retention rows and the cards
     (and, given each deck's scheduler, the predicted recall)."""
@@ -424,4 +454,6 @@ def build_stats(
         counts=card_counts(records, today=today),
         leeches=leeches(records),
         recall=predicted_recall(records, schedulers, today=today) if schedulers is not None else None,
+        grades=grades,
+        grades_today=grades_today,
     )

@@ -336,4 +336,7 @@ def test_flash_undo_never_takes_back_an_answer_given_in_anki(studied, tmp_path):
     assert result.exit_code == 0 and "Nothing to undo" in result.output, result.output
     assert _dump(db) == before
     text = flash("stats", "--db", db, "--today", last_day).stdout
-    assert f"total: {len(answers)} reviews ({len(answers)} in Anki)" in text
+    counted = json.loads(flash("stats", "--json", "--db", db, "--today", last_day).stdout)["grades"]
+    assert counted["grades"] + counted["drills"] == len(answers) and counted["undone"] == 0
+    drills = f" + {counted['drills']} drill{'s' if counted['drills'] != 1 else ''}" if counted["drills"] else ""
+    assert f"total: {counted['grades']} grades{drills} ({len(answers)} in Anki)" in text

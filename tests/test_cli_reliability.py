@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from flashcards.stats import GRADES_DEFINITION
+
 from conftest import REPO, terms_deck
 from unprivileged import run_unprivileged, shared_folder, unprivileged_prefix
 
@@ -260,8 +262,9 @@ def test_backup_while_a_review_is_running(imported, tmp_path):
     assert grades(copy) == grades(imported)[:2]
     check = flash_process("db", "check", "--db", copy, "--today", TODAY, cwd=tmp_path)
     assert check.returncode == 0, check.stdout
-    assert check.stdout.splitlines()[-2:] == [
-        "replayed 2 grades of 10 cards: 0 disagree with the stored state", "The database is sound."]
+    assert check.stdout.splitlines()[-3:] == [
+        "replayed 2 grades of 10 cards: 0 disagree with the stored state",
+        f"{GRADES_DEFINITION}; the log also holds 0 drills and 0 undone answers", "The database is sound."]
     assert sorted(p.name for p in copy.parent.iterdir()) == ["flash-copy.db"]  # no temp, no -wal
 
 
@@ -333,6 +336,7 @@ def test_db_check_lists_a_state_the_log_does_not_explain(imported, tmp_path):
         "replayed 1 grades of 10 cards: 1 disagree with the stored state",
         "  many/t00/term: current state: stored state (reps 1, EF 2.60, interval 16, due 2026-12-09) is not "
         "what its grades give (reps 1, EF 2.60, interval 1, due 2026-11-24)",
+        f"{GRADES_DEFINITION}; the log also holds 0 drills and 0 undone answers",
     ]
     assert result.stderr == (f"Error: {imported} has problems; restore your latest backup by copying it over "
                              "the file (make backups with 'flash db backup FILE')\n")

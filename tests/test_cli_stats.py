@@ -171,7 +171,7 @@ def test_stats_screen(habit):
     assert "Reviews, last 26 weeks" in out
     assert "less · 0  ░ 1  ▒ 2  ▓ 3  █ 4-5  more (reviews a day)" in out  # the busiest day had 5
     assert "Streak: 9 days now, longest 10 days" in out
-    assert "Today: 3 reviews in " in out and "total: 49 reviews on 19 days in " in out
+    assert "Today: 3 grades in " in out and "total: 49 grades on 19 days in " in out  # all 5s: no drills
     assert "Today 0 · tomorrow 2 · next 7 days 10 · next 30 days 19; new cards not counted" in out
     assert "100% (30/30)" in out
     assert "21 new · 1 learning · 18 young · 0 mature · 0 retired · 0 suspended" in out

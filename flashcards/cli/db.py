@@ -37,6 +37,7 @@ def check(db_path, today) -> None:
     """
     from ..errors import inert
     from ..store import SCHEMA_VERSION
+    from ..stats import GRADES_DEFINITION
     from ..store.maintenance import check as run_check
 
     report = run_check(_db(db_path))
@@ -48,12 +49,15 @@ def check(db_path, today) -> None:
     if report.schema_problem:
         click.echo(inert(f"schema: {report.schema_problem}"))
     if report.sound:
-        click.echo(f"replayed {report.grades:,} grades of {report.cards:,} cards: "
+        counted = report.counted
+        click.echo(f"replayed {counted.grades:,} grades of {report.cards:,} cards: "
                    f"{report.mismatch_count} disagree with the stored state")
         for mismatch in report.mismatches:
             click.echo(inert(f"  {mismatch}"))
         if report.mismatch_count > len(report.mismatches):
             click.echo(f"  ... and {report.mismatch_count - len(report.mismatches)} more")
+        click.echo(f"{GRADES_DEFINITION}; the log also holds {counted.drills:,} drills "
+                   f"and {counted.undone:,} undone answers")
     if not report.ok:
         if report.integrity != ["ok"]:
             what = f"is damaged ({report.integrity[0]});"

@@ -23,6 +23,7 @@ from .records import _memory_from
 from .schema import MIGRATIONS
 from .scheduling import SchedulerSetting
 from .verify import identify
+from .counts import GradeCount, grade_count
 from .wal import wal_fault
 from . import _LIVE_REVIEW, DEFAULT_BUSY_TIMEOUT, SCHEMA_VERSION, _check_db_path, _state_from, one_line, store_error
 
@@ -56,7 +57,8 @@ class CheckReport:
     foreign_keys: int = 0  # rows that point at nothing
     schema_version: int = 0
     cards: int = 0
-    grades: int = 0  # live scheduled grades replayed
+    grades: int = 0  # live scheduled grades replayed (fewer than counted.grades where a card's replay broke off)
+    counted: GradeCount = GradeCount()  # the log's grades, drills and undone answers (store.counts)
     mismatches: list[Mismatch] = field(default_factory=list)
     mismatch_count: int = 0
     schema_problem: str = ""  # tables, columns, indexes or triggers not what the file's version builds
@@ -116,6 +118,7 @@ def check(path: Path) -> CheckReport:
         if not 1 <= report.schema_version <= SCHEMA_VERSION:
             return report
         report.foreign_keys = len(conn.execute("PRAGMA foreign_key_check").fetchall())
+        report.counted = grade_count(conn)
         _replay(conn, report)
     except sqlite3.Error as exc:
         raise store_error(exc, path, "check") from exc
@@ -277,7 +280,7 @@ class BackupReport:
     path: Path
     size: int
     cards: int
-    grades: int
+    grades: int  # store.counts.grade_count: the same figure flash stats and db check give
     integrity: str  # "ok" or the first problem SQLite's quick_check found in the copy
 
 
@@ -323,7 +326,10 @@ def backup(path: Path, dest: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
                         f"{path} is damaged ({integrity}); no backup was written ({dest} is as it was). "
                         f"Restore your latest backup by copying it over {path}; 'flash db check' shows details")
                 cards = _count(copy, "SELECT COUNT(*) FROM cards")
-                grades = _count(copy, "SELECT COUNT(*) FROM reviews WHERE kind IN ('review', 'drill')")
+                try:
+                    grades = grade_count(copy).grades
+                except sqlite3.DatabaseError:
+                    grades = 0
             finally:
                 copy.close()
                 for suffix in ("-wal", "-shm", "-journal"):

@@ -17,6 +17,7 @@ from ..errors import StoreError
 from ..model import CardKind
 from ..stats import DayActivity, RetentionRow, Stats, build_stats, retention_since
 from . import _LIVE_REVIEW, Store
+from .counts import grade_count
 
 __all__ = ["SuspendReport", "bury", "calendar", "gather", "resolve_cards", "retention_rows", "set_suspended"]
 
@@ -60,6 +61,8 @@ def gather(store: Store, *, today: date, deck: Optional[str] = None) -> Stats:
         retention_rows=retention_rows(store, since=retention_since(today), today=today, deck=deck),
         records=store.cards(deck=deck),
         schedulers={d: store.scheduler(store.deck_scheduler(d)) for d in ([deck] if deck else store.deck_ids())},
+        grades=grade_count(store.db.conn, until=today, deck=deck),
+        grades_today=grade_count(store.db.conn, since=today, until=today, deck=deck),
     )
 
 
