@@ -18,6 +18,7 @@ from rich.text import Text
 
 from .errors import inert
 from .model import CardKind
+from .new_cards import NewCardsToday
 from .review import Outlook, Summary
 from .store import CardRecord, DeckSummary, SyncReport
 
@@ -121,12 +122,25 @@ def session_summary(summary: Summary, outlook: Outlook, *, interrupted: bool = F
     if summary.held_back:
         lines.append(held_back_line(summary.held_back))
     lines.append(next_due_line(outlook))
-    lines.append(f"Due tomorrow: {outlook.due_tomorrow}.")
+    lines.append(due_tomorrow_line(outlook))
     return Text("\n".join(lines))
 
 
+def due_tomorrow_line(outlook: Outlook) -> str:
+    """``Due tomorrow: 12 (10 still due today and 2 falling due tomorrow).``: tomorrow's count
+    says what it holds, so it agrees with the lines above it and with ``flash stats``."""
+    left = outlook.left_from_today
+    if not left:
+        return f"Due tomorrow: {outlook.due_tomorrow}."
+    return (f"Due tomorrow: {outlook.due_tomorrow} ({left} still due today and "
+            f"{outlook.falls_due_tomorrow} falling due tomorrow).")
+
+
 def next_due_line(outlook: Outlook) -> str:
+    """The first day after today that cards fall due, and how many fall due that day."""
     if outlook.next_due is None:
+        if outlook.left_from_today:
+            return "No card falls due after today yet."
         if outlook.new_left:
             return "No reviews scheduled yet; new cards are waiting (new cards per day are capped by --new)."
         return "No cards scheduled."
@@ -216,6 +230,29 @@ def deck_table(summaries: Iterable[DeckSummary], *, today: date) -> RenderableTy
         blocks += [Text(""), _id_text(s.id, "bold"), indented(s.name),
                    indented(f"{s.new} new · {s.due} due today · {s.learning} learning · {total} total")]
     return FirstThatFits(table, Group(*blocks))
+
+
+def new_cards_lines(today: NewCardsToday, *, new_total: int) -> list[str]:
+    """What ``flash review`` shows today and why the other new cards wait (under ``flash decks``)."""
+    earlier = f"; {today.introduced} introduced earlier today" if today.introduced else ""
+    lines = [f"Today flash review shows {today.due - today.due_held_back} due and {today.offered} of the "
+             f"{new_total} new cards ({today.per_day} new a day{earlier})."]
+    reasons = []
+    if today.siblings:
+        reasons.append(f"{today.siblings} by the sibling rule (the cards of one entry are not introduced on the "
+                       "same day, nor beside a card of it due or graded today)")
+    if today.prerequisites:
+        reasons.append(f"{today.prerequisites} for a term they need, which cannot come first today (teaching order)")
+    if today.over_cap:
+        reasons.append(f"{today.over_cap} over the daily cap (--new N, config new_per_day)")
+    buried = new_total - today.waiting
+    if buried > 0:
+        reasons.append(f"{buried} buried until a later day")
+    if reasons:
+        lines.append(f"The other {new_total - today.offered} new cards wait: " + "; ".join(reasons) + ".")
+    if today.due_held_back:
+        lines.append(held_back_line(today.due_held_back))
+    return lines
 
 
 def deck_rows(summaries: Iterable[DeckSummary]) -> list[tuple]:

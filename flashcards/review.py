@@ -79,6 +79,7 @@ class ReviewSession:
     due_count: int = 0  # due cards in this session
     held_back: int = 0  # due cards over the daily review cap, left for another day
     history: list[_Answer] = field(default_factory=list)
+    new_ids: tuple[str, ...] = ()  # the new cards dealt into the queue
 
     @property
     def current(self) -> Optional[str]:
@@ -217,7 +218,7 @@ def start_session(
     new = new_cards_for_today(store, today=today, deck=deck, allowance=allowance, queue=cards)
     return ReviewSession(
         queue=deque(spread_siblings(cards + new)), drilled=drill_ids, new_count=len(new),
-        due_count=len([c for c in cards if c not in drill_ids]), held_back=held_back,
+        due_count=len([c for c in cards if c not in drill_ids]), held_back=held_back, new_ids=tuple(new),
     )
 
 
@@ -377,13 +378,21 @@ def new_cards_for_today(store: Store, *, today: date, deck: Optional[str], allow
     one card show what one session of five would."""
     if allowance <= 0:
         return []
+    waiting, introduced, busy, needs = day_deal(store, today=today, deck=deck, queue=queue)
+    dealt = deal_new_cards(waiting, allowance + len(introduced), busy=busy, needs=needs)
+    return [c for c in dealt if c not in introduced][:allowance]
+
+
+def day_deal(store: Store, *, today: date, deck: Optional[str], queue: Sequence[str]):
+    """What the day's deal of new cards is made from: ``(waiting, introduced, busy, needs)``,
+    the new cards as the day began (in deck order), those of them introduced today, the
+    entries busy today (a card due in ``queue`` or graded today), and each card's needs."""
     waiting, introduced, needs = store.day_new_cards(today=today, deck=deck)
     introduced_entries = {entry_key(c) for c in introduced}
     busy = {entry_key(c) for c in queue if c not in introduced} \
         | {entry_key(c) for c in store.todays_grades(today=today, deck=deck) if c not in introduced}
     busy -= introduced_entries  # an entry is busy for its other cards; its new card is in the deal
-    dealt = deal_new_cards(waiting, allowance + len(introduced), busy=busy, needs=needs)
-    return [c for c in dealt if c not in introduced][:allowance]
+    return waiting, introduced, busy, needs
 
 
 def _is_due(store: Store, card_id: str, today: date) -> bool:
@@ -396,15 +405,21 @@ class Outlook:
     """Where the learner stands, as the session header and summary tell it: what is still to do
     today (whatever the session's --limit) and what comes next."""
 
-    next_due: Optional[date]
-    next_due_count: int
-    due_tomorrow: int
+    next_due: Optional[date]  # the first day after today that cards fall due (buried ones: when it ends)
+    next_due_count: int  # cards falling due that day
+    due_tomorrow: int  # due tomorrow if nothing more is reviewed today: today's left plus tomorrow's
     new_left: int  # 1 if any new card is waiting at all (today's allowance aside), else 0
     held_back: int = 0  # due cards over today's review cap (from the session)
     due_total: int = 0  # scheduled reviews due today and not yet graded, held back ones included
     new_today: int = 0  # new cards today's allowance (--new) still lets in
     drills_today: int = 0  # cards graded below 4 today, to pass again (drills leave the schedule alone)
     new_per_day: int = DEFAULT_NEW_PER_DAY
+    falls_due_tomorrow: int = 0  # of due_tomorrow, the cards whose day is tomorrow
+
+    @property
+    def left_from_today(self) -> int:
+        """Of ``due_tomorrow``, the scheduled cards due today and not yet reviewed (held back too)."""
+        return self.due_tomorrow - self.falls_due_tomorrow
 
     @property
     def due_today(self) -> int:
@@ -418,7 +433,14 @@ class Outlook:
 
 def outlook(store: Store, *, today: date, deck: Optional[str] = None, held_back: int = 0,
             new_per_day: int = DEFAULT_NEW_PER_DAY) -> Outlook:
-    nxt = store.next_due(today=today, deck=deck)
+    """Today's and the coming days' figures, from one forecast (``store.forecast.due_by_day``,
+    the days ``flash stats`` and ``flash decks`` count too), so the summary lines agree."""
+    from .store.forecast import due_by_day
+
+    days = due_by_day(store, today=today, deck=deck)
+    tomorrow = today + timedelta(days=1)
+    later = [(day, n) for day, n in days.items() if day > today]
+    nxt = later[0] if later else None
     drills = store.pending_drill_ids(today=today, deck=deck)
     allowance = max(0, new_per_day - store.new_introduced(today=today, deck=deck))
     due_total = store.due_count(today=today, deck=deck) - sum(1 for c in drills if _is_due(store, c, today))
@@ -428,7 +450,8 @@ def outlook(store: Store, *, today: date, deck: Optional[str] = None, held_back:
     return Outlook(
         next_due=nxt[0] if nxt else None,
         next_due_count=nxt[1] if nxt else 0,
-        due_tomorrow=store.due_on(today + timedelta(days=1), deck=deck),
+        due_tomorrow=sum(n for day, n in days.items() if day <= tomorrow),
+        falls_due_tomorrow=days.get(tomorrow, 0),
         new_left=len(store.new_card_ids(deck=deck, limit=1, today=today)),
         held_back=held_back,
         due_total=due_total,

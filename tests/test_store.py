@@ -13,6 +13,7 @@ from flashcards.errors import StoreError
 from flashcards.model import Deck, Term
 from flashcards.sm2 import CardState
 from flashcards.store import SCHEMA_VERSION, Store
+from flashcards.store.forecast import due_by_day
 from flashcards.store.schema import MIGRATIONS
 
 from conftest import rows
@@ -254,7 +255,7 @@ def test_retired_card_keeps_state_but_leaves_the_queue(synced, write_deck):
     assert card.retired and card.state == state
     assert "sample/badge/holds" not in synced.due_card_ids(today=tomorrow)
     assert "sample/badge/holds" not in synced.new_card_ids(limit=100)
-    assert synced.next_due(today=DAY) is None
+    assert due_by_day(synced, today=DAY) == {}
     assert "sample/badge/holds" in [c.id for c in synced.cards()]
     assert "sample/badge/holds" not in [c.id for c in synced.cards(include_retired=False)]
     (summary,) = synced.deck_summaries(today=tomorrow)
@@ -411,8 +412,10 @@ def test_queue_queries(synced, sample_card_ids):
     assert synced.due_card_ids(today=later, limit=2) == [sample_card_ids[i] for i in (5, 3)]
     assert synced.due_card_ids(today=DAY + timedelta(days=2)) == [sample_card_ids[i] for i in (5, 3)]
     assert synced.due_card_ids(today=DAY) == []
-    assert synced.next_due(today=DAY) == (DAY + timedelta(days=1), 1)
-    assert synced.due_on(DAY + timedelta(days=2)) == 2
+    assert due_by_day(synced, today=DAY) == {DAY + timedelta(days=n): 1 for n in (1, 2, 3)}
+    # overdue cards fall on the day asked about
+    assert due_by_day(synced, today=DAY + timedelta(days=2)) == {DAY + timedelta(days=2): 2,
+                                                                  DAY + timedelta(days=3): 1}
 
 
 def test_deck_summaries(synced, sample_card_ids):

@@ -9,8 +9,9 @@ import click
 
 from ._common import (
     CONTEXT_SETTINGS, common_options, console, default_deck_paths, is_terminal, json_text, open_store, resolve_today,
-    unused_common_options,
+    setting_option, unused_common_options,
 )
+from .completion import complete_deck
 
 # readable=False: an unreadable file or folder is reported by the deck reader (one problem, exit 1)
 paths_argument = click.argument("paths", nargs=-1, required=True,
@@ -115,37 +116,52 @@ plain_option = click.option(
 
 @click.command(context_settings=CONTEXT_SETTINGS)
 @plain_option
+@setting_option("new_per_day", "--new", type=click.IntRange(min=0), metavar="N",
+                help="New cards introduced per day (as for flash review).")
+@setting_option("reviews_per_day", "--reviews", type=click.IntRange(min=0), metavar="N",
+                help="Due cards reviewed per day (as for flash review).")
 @common_options
-def decks(plain: bool, db_path, today) -> None:
+def decks(plain: bool, new_per_day: int, reviews_per_day: int, db_path, today) -> None:
     """List decks with their new, due-today, learning and total cards.
 
     Learning cards are those seen but not yet past their first one-day
-    interval (SM-2 repetitions 0 or 1).
+    interval (SM-2 repetitions 0 or 1). Under the table: how many of the
+    new cards 'flash review' introduces today, and why the others wait (the
+    daily cap, the sibling rule: the cards of one entry are not introduced
+    on the same day; a term that must come first).
 
     On a terminal this is a table; piped (or with --plain) each deck is one
-    tab-separated line: id, name, new, due today, learning, total, retired.
+    tab-separated line: id, name, new, due today, learning, total, retired
+    (the lines on new cards go to stderr).
 
     Example: flash decks --today 2026-12-01
     """
-    from ..render import deck_rows, deck_table, plain_rows
+    from ..new_cards import new_cards_today
+    from ..render import deck_rows, deck_table, new_cards_lines, plain_rows
 
     day = resolve_today(today)
     with open_store(db_path, create=False, write=False) as store:
         summaries = store.deck_summaries(today=day)
+        new_today = new_cards_today(store, today=day, new_per_day=new_per_day, reviews_per_day=reviews_per_day)
+    notes = new_cards_lines(new_today, new_total=sum(s.new for s in summaries)) if summaries else []
     con = console()
     if plain or not is_terminal(con):
         click.echo(plain_rows(deck_rows(summaries)), nl=False)
         if not summaries:
             click.echo("No decks yet: run 'flash import PATH' or 'flash review'.", err=True)
+        for line in notes:
+            click.echo(line, err=True)
         return
     if not summaries:
         click.echo("No decks yet: run 'flash import PATH' or 'flash review'.")
         return
     con.print(deck_table(summaries, today=day))
+    for line in notes:
+        con.print(line, markup=False)
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
-@click.option("--deck", metavar="ID", help="Only this deck.")
+@click.option("--deck", metavar="ID", help="Only this deck.", shell_complete=complete_deck)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
 @plain_option
 @click.option("--suspended", "only_suspended", is_flag=True, help="Only suspended cards.")

@@ -12,6 +12,7 @@ import click
 from ._common import (
     CONTEXT_SETTINGS, common_options, console, default_deck_paths, now, open_store, resolve_today, setting_option,
 )
+from .completion import complete_deck
 
 UNDO = "undo"
 BURY = "bury"
@@ -107,7 +108,7 @@ class LineInput:
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
-@click.option("--deck", metavar="ID", help="Review only this deck.")
+@click.option("--deck", metavar="ID", help="Review only this deck.", shell_complete=complete_deck)
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="At most N cards this session.")
 @setting_option("new_per_day", "--new", type=click.IntRange(min=0), metavar="N", help="New cards introduced per day.")
 @setting_option("reviews_per_day", "--reviews", type=click.IntRange(min=0), metavar="N",
@@ -355,7 +356,7 @@ def _import_shipped(store, day, con) -> None:
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
-@click.option("--deck", metavar="ID", help="Only a grade given to a card of this deck.")
+@click.option("--deck", metavar="ID", help="Only a grade given to a card of this deck.", shell_complete=complete_deck)
 @common_options
 def undo(deck: Optional[str], db_path, today) -> None:
     """Take back the latest grade given today, even after its session ended.

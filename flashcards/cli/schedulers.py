@@ -7,6 +7,7 @@ from typing import Optional
 import click
 
 from ._common import CONTEXT_SETTINGS, common_options, now, open_store, resolve_today
+from .completion import complete_deck
 
 
 def _describe(setting) -> str:
@@ -17,7 +18,7 @@ def _describe(setting) -> str:
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
-@click.argument("deck", required=False)
+@click.argument("deck", required=False, shell_complete=complete_deck)
 @click.argument("name", required=False, type=click.Choice(["sm2", "fsrs"]), metavar="[sm2|fsrs]")
 @click.option("--retention", type=float, metavar="R",
               help="FSRS's desired retention: the recall probability when a card falls due (0.7-0.99, default 0.9).")

@@ -9,12 +9,14 @@ import click
 from ._common import (
     CONTEXT_SETTINGS, ascii_only, common_options, console, is_terminal, json_text, open_store, resolve_today,
 )
+from .completion import complete_card, complete_deck
 
-targets_argument = click.argument("targets", nargs=-1, required=True, metavar="CARD_OR_ENTRY...")
+targets_argument = click.argument("targets", nargs=-1, required=True, metavar="CARD_OR_ENTRY...",
+                                  shell_complete=complete_card)
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
-@click.option("--deck", metavar="ID", help="Only this deck.")
+@click.option("--deck", metavar="ID", help="Only this deck.", shell_complete=complete_deck)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON instead of charts.")
 @common_options
 def stats(deck: Optional[str], as_json: bool, db_path, today) -> None:

@@ -184,21 +184,3 @@ class Queries:
         records = [self.card(cid) for cid in ids]
         return [r.id for r in records if not r.retired and not r.suspended
                 and (r.buried_until is None or r.buried_until <= today)]
-
-    def next_due(self, *, today: date, deck: Optional[str] = None) -> Optional[tuple[date, int]]:
-        """The first day after ``today`` with cards due, and how many fall due that day."""
-        row = self.conn.execute(
-            f"""SELECT due, COUNT(*) FROM card_state
-                WHERE due > :today AND retired = 0 AND suspended = 0 {"AND deck_id = :deck" if deck else ""}
-                GROUP BY due ORDER BY due LIMIT 1""",
-            {"today": today.isoformat(), "deck": deck},
-        ).fetchone()
-        return (date.fromisoformat(row[0]), row[1]) if row else None
-
-    def due_on(self, day: date, *, deck: Optional[str] = None) -> int:
-        """Cards that will be due on ``day`` (due that day or earlier), if nothing is reviewed before."""
-        return self.conn.execute(
-            f"""SELECT COUNT(*) FROM card_state WHERE due <= :day AND retired = 0 AND suspended = 0
-                {"AND deck_id = :deck" if deck else ""}""",
-            {"day": day.isoformat(), "deck": deck},
-        ).fetchone()[0]
