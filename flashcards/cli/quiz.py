@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from ._common import CONTEXT_SETTINGS, common_options, console, now, open_store, resolve_today
+from .completion import complete_learner, complete_question, complete_quiz
 
 from ..render_quiz import (
     audit_table, clean as _clean, concept_table, item_table, learner_table, plural as _plural, pool_note,
@@ -111,7 +112,7 @@ def roster_list(db_path, today) -> None:
               help="Questions on each learner's paper.")
 @click.option("--pass-mark", type=_Percent(), required=True, help="Share correct needed to pass, e.g. 80.")
 @click.option("--roster", "whole_roster", is_flag=True, help="A paper for every learner on the roster.")
-@click.option("--learner", "learner_refs", multiple=True, metavar="ID",
+@click.option("--learner", "learner_refs", multiple=True, metavar="ID", shell_complete=complete_learner,
               help="A paper for this learner (roster id or e-mail); repeat for more.")
 @click.option("--pool", "pool_size", type=click.IntRange(min=1), metavar="N",
               help="Draw papers from a pool of N items. [default: every eligible item of the chosen kinds]")
@@ -275,8 +276,9 @@ def _kind_counts(questions) -> dict:
 
 
 @quiz.command(context_settings=CONTEXT_SETTINGS)
-@click.argument("quiz_ref", metavar="QUIZ")
+@click.argument("quiz_ref", metavar="QUIZ", shell_complete=complete_quiz)
 @click.option("--learner", "learner_refs", multiple=True, required=True, metavar="ID",
+              shell_complete=complete_learner,
               help="Roster id or e-mail; repeat for more.")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Folder for the papers. [default: exports/<quiz id>/]")
@@ -351,7 +353,7 @@ def score(files, retry, db_path, today) -> None:
 
 
 @quiz.command(context_settings=CONTEXT_SETTINGS)
-@click.argument("quiz_ref", metavar="QUIZ")
+@click.argument("quiz_ref", metavar="QUIZ", shell_complete=complete_quiz)
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path), metavar="FILE",
               help="Also write one row per learner as CSV ('-' for standard output).")
 @click.option("--certificates", "cert_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
@@ -466,8 +468,8 @@ reason_option = click.option("--reason", default="", metavar="TEXT", help="Why, 
 
 
 @quiz.command(context_settings=CONTEXT_SETTINGS)
-@click.argument("quiz_ref", metavar="QUIZ")
-@click.argument("learner_ref", metavar="LEARNER")
+@click.argument("quiz_ref", metavar="QUIZ", shell_complete=complete_quiz)
+@click.argument("learner_ref", metavar="LEARNER", shell_complete=complete_learner)
 @click.option("--attempt", type=click.IntRange(min=1), metavar="N", help="Which attempt. [default: the latest]")
 @reason_option
 @common_options
@@ -489,8 +491,8 @@ def void(quiz_ref, learner_ref, attempt, reason, db_path, today) -> None:
 
 
 @quiz.command(context_settings=CONTEXT_SETTINGS)
-@click.argument("quiz_ref", metavar="QUIZ")
-@click.argument("item_id", metavar="QUESTION")
+@click.argument("quiz_ref", metavar="QUIZ", shell_complete=complete_quiz)
+@click.argument("item_id", metavar="QUESTION", shell_complete=complete_question)
 @reason_option
 @common_options
 def drop(quiz_ref, item_id, reason, db_path, today) -> None:
@@ -511,8 +513,8 @@ def drop(quiz_ref, item_id, reason, db_path, today) -> None:
 
 
 @quiz.command("extra-attempt", context_settings=CONTEXT_SETTINGS)
-@click.argument("quiz_ref", metavar="QUIZ")
-@click.argument("learner_ref", metavar="LEARNER")
+@click.argument("quiz_ref", metavar="QUIZ", shell_complete=complete_quiz)
+@click.argument("learner_ref", metavar="LEARNER", shell_complete=complete_learner)
 @reason_option
 @common_options
 def extra_attempt(quiz_ref, learner_ref, reason, db_path, today) -> None:
@@ -553,7 +555,7 @@ def list_(db_path, today) -> None:
 
 
 @quiz.command(context_settings=CONTEXT_SETTINGS)
-@click.argument("quiz_ref", metavar="QUIZ")
+@click.argument("quiz_ref", metavar="QUIZ", shell_complete=complete_quiz)
 @click.option("--format", "fmt", type=click.Choice(["gift", "qti"]), required=True,
               help="gift: Moodle GIFT text; qti: IMS QTI 2.1 package (zip).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FILE",

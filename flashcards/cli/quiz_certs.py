@@ -16,6 +16,7 @@ import click
 
 from ..render_quiz import cell, clean as _clean, plural as _plural
 from ._common import CONTEXT_SETTINGS, common_options, console, now, open_store, resolve_today
+from .completion import complete_quiz
 from ._quiz_common import html_option, quiet_console, say as _say, slug as _slug, write as _write
 from .quiz import quiz
 
@@ -133,7 +134,7 @@ def expiring_report(quiz_ref, within: int, csv_path, db_path, today) -> None:
 
 
 @quiz.command(context_settings=CONTEXT_SETTINGS)
-@click.argument("quiz_ref", metavar="QUIZ")
+@click.argument("quiz_ref", metavar="QUIZ", shell_complete=complete_quiz)
 @click.option("--expiring", "within", type=click.IntRange(min=0), required=True, metavar="DAYS",
               help="Re-certify the learners whose certificate ends within DAYS of today (or has ended).")
 @click.option("--id", "new_id", metavar="ID", help="The new quiz's id. [default: from the title, with a random code]")

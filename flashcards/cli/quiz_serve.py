@@ -14,6 +14,7 @@ from typing import Optional
 import click
 
 from ._common import CONTEXT_SETTINGS, common_options, now, open_store, resolve_today
+from .completion import complete_learner, complete_quiz
 from .quiz import _clean, _plural, _say, _write, quiz
 
 
@@ -127,14 +128,14 @@ def serve(host, port, base_url, trust_header, managers, root_path, proxy_headers
 
 
 @quiz.command(context_settings=CONTEXT_SETTINGS)
-@click.argument("quiz_ref", metavar="QUIZ")
+@click.argument("quiz_ref", metavar="QUIZ", shell_complete=complete_quiz)
 @click.option("--base-url", default="http://127.0.0.1:8000", show_default=True, metavar="URL",
               help="The address learners open (what 'flash quiz serve' printed, or your proxy's).")
-@click.option("--learner", "learner_refs", multiple=True, metavar="ID",
+@click.option("--learner", "learner_refs", multiple=True, metavar="ID", shell_complete=complete_learner,
               help="Only this learner (roster id or e-mail); repeat for more. [default: everyone with a paper]")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Also write learner_id, name, email and url as CSV, for a mail merge.")
-@click.option("--revoke", "revoke_refs", multiple=True, metavar="LEARNER",
+@click.option("--revoke", "revoke_refs", multiple=True, metavar="LEARNER", shell_complete=complete_learner,
               help="Revoke this learner's link instead (roster id or e-mail); their open sessions end. Repeatable.")
 @common_options
 def invite(quiz_ref, base_url, learner_refs, csv_path, revoke_refs, db_path, today) -> None:
