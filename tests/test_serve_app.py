@@ -276,6 +276,11 @@ def test_the_report_gives_median_response_times_and_flags_implausibly_fast_sitti
     report.get(f"/manage/{manager_token(db)}")
     page = report.get("/manage/q/cert-1/report")
     assert "Learner 01, attempt 1: every answer under 3 s" in page.text
+    # the note on a pool too large for the team, with the pool size that gives every item 5 learners: as the CLI's
+    note = re.search(r"Too few learners per item: .*", result.stdout).group(0).strip()
+    assert "(quiz create --pool 4) gives every item at least 5 learners on average." in note
+    shown = " ".join(page.text.split()).replace("( ", "(").replace(" )", ")")  # the page's text around <code>
+    assert note in shown
 
 
 def test_the_managers_report_and_certificates_show_when_certificates_end(served, db, invoke):

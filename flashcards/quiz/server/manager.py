@@ -20,7 +20,7 @@ from ...errors import QuizError
 from ..model import clean_text
 from ..pace import implausible, item_medians
 from ..report import certificate_html, learner_rows
-from ..scoring import best_attempts, concept_analysis, item_analysis
+from ..scoring import MIN_ITEM_LEARNERS, best_attempts, concept_analysis, item_analysis, pool_advice
 from ..sitting import seconds_left
 from ._web import MANAGER_COOKIE, client_address, csrf_for, form, is_manager, server_of, set_cookie
 from .security import sign
@@ -164,7 +164,8 @@ def report_data(server, quiz) -> dict:
         ending = len(expiring(rows, today=today, within=30, renewed=renewed, pending=pending).due)
     return dict(rows=rows, items=items, medians=medians, flagged=flagged, team_median=team, concepts=concepts,
                 audit=quizzes.audit(quiz.id), rejections=quizzes.rejections(quiz.id), learners=len(counted),
-                today=today.isoformat(), ending=ending)
+                today=today.isoformat(), ending=ending, min_learners=MIN_ITEM_LEARNERS,
+                advice=pool_advice(items, len(counted), quiz.per_paper) if counted else None)
 
 
 async def report_page(request: Request) -> Response:
