@@ -203,6 +203,8 @@ def test_recertify_makes_the_quiz_for_exactly_the_expiring_learners(flash, db, t
     assert new.key == {k: v for k, v in old.key.items() if k != "i01"}
     assert (new.recertifies, new.created_on, new.valid_days, new.per_paper, new.pass_mark, new.max_attempts) == \
         (quiz_id, "2027-11-15", 365, old.per_paper, old.pass_mark, old.max_attempts)
+    links = flash("quiz", "invite", "lesson-4-recert", "--db", db, "--today", "2027-11-15")
+    assert links.exit_code == 0 and [line.split("\t")[0] for line in links.stdout.splitlines()] == ["ann-lee"]
 
     # while Ann can still sit it, she is neither listed nor re-certified twice
     listed = report(flash, db, quiz_id, "--expiring", "30", today="2027-11-16")

@@ -91,6 +91,14 @@ def test_every_paper_draws_the_share_from_the_private_items():
         paper = draw_paper(quiz, random.Random(seed))
         assert len(paper) == 5 and sum(q.private for q in paper) == 2
         assert len({q.id for q in paper}) == 5
+    # issue_paper draws every paper through it: offline papers and each served sitting alike
+    from flashcards.quiz.model import Learner
+    from flashcards.quiz.papers import issue_paper
+
+    secret = {q.id for q in items if q.private}
+    for _ in range(10):
+        issued = issue_paper(quiz, Learner("ann", "Ann", "ann@example.com"))
+        assert sum(q.item_id in secret for q in issued.questions) == 2
 
 
 def test_a_deck_on_both_sides_or_a_side_without_the_kinds_is_refused():
