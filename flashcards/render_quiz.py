@@ -120,9 +120,14 @@ def quiz_heading(the_quiz) -> Text:
               f"{the_quiz.max_attempts} attempts" if the_quiz.max_attempts else "unlimited attempts"]
     if the_quiz.time_limit:
         limits.append(f"{the_quiz.time_limit}-minute limit")
-    valid_days = getattr(the_quiz, "valid_days", None)
-    if valid_days:
-        limits.append(f"certificates valid {plural(valid_days, 'day')}")
+    if the_quiz.valid_days:
+        limits.append(f"certificates valid {plural(the_quiz.valid_days, 'day')}")
+    if the_quiz.recertifies:
+        limits.append(f"renews {clean(the_quiz.recertifies)}")
+    secret = sum(q.private for q in the_quiz.questions)
+    if secret:
+        share = f", {the_quiz.private_share:.0%} of each paper" if the_quiz.private_share else ""
+        limits.append(f"{secret} private items{share}")
     dropped = [q.id for q in the_quiz.questions if q.dropped]
     if dropped:
         limits.append(f"dropped: {', '.join(dropped)}")

@@ -156,6 +156,8 @@ def test_create_mixes_shipped_and_private_items_by_share(invoke, team, files, tm
             in result.output)
     for paper in papers.values():
         assert sum(q.item_id in secret for q in paper.questions) == 3
+    shown = invoke("quiz", "report", quiz_id, "--db", team, "--today", TODAY)
+    assert f"· {len(secret)} private items, 50% of each paper ·" in shown.output
     # the papers (what a learner holds) name no item, no deck and no private flag
     text = next((tmp_path / "papers").iterdir()).read_text(encoding="utf-8")
     assert '"private"' not in text and "p01" not in text and '"d"' not in json.dumps(json.loads(text)["quiz"])
