@@ -180,13 +180,18 @@ def test_create_without_a_share_draws_from_the_whole_pool(invoke, team, files, t
     (["--private", "{private}", "--private-share", "nan"], 2, "is not a share between 0 and 1"),
     (["--private", "{missing}"], 2, "Invalid value for '--private': Path '{missing}' does not exist."),
     (["--private", "{shipped}"], 1, "deck quizdeck is given both as a deck to draw from and with --private"),
+    (["--private", "{empty}"], 1, "{empty}: folder holds no .yaml or .yml deck files"),
+    (["--private", "{broken}"], 1, "{broken}:1:"),
     (["--private", "{private}", "--private-share", "0.9", "--questions", "20"], 1,
      "each paper needs 18 private questions (a share of 0.9 of 20), but the pool has 12 private items"),
 ])
 def test_create_refuses_bad_shares_and_paths_and_creates_nothing(invoke, team, files, tmp_path, args, code,
                                                                  message):
     shipped, private = files
-    names = {"private": private, "shipped": shipped, "missing": tmp_path / "nowhere.yaml"}
+    names = {"private": private, "shipped": shipped, "missing": tmp_path / "nowhere.yaml",
+             "empty": tmp_path / "empty", "broken": tmp_path / "broken.yaml"}
+    names["empty"].mkdir()
+    names["broken"].write_text("id: [unclosed\n", encoding="utf-8")
     args = [a.format(**names) for a in args]
     if "--questions" not in args:
         args += ["--questions", "4"]
