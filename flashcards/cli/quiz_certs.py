@@ -81,7 +81,7 @@ def _expiring_table(found):
 
     table = Table(title=f"Certificates ending by {found.by.isoformat()}", title_justify="left")
     for column in ("learner", "id", "email", "team", "earned", "expires", "ends"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold" if column in ("id", "email") else "ellipsis")  # ids stay whole
     for e in found.due:
         table.add_row(cell(e.learner), cell(e.learner_id), cell(e.email), cell(e.team), e.earned,
                       e.expires.isoformat(), when(e.days_left))
