@@ -5,11 +5,16 @@ score is at least ``threshold`` (and whose sizes are comparable), by *prefix
 filtering*: words are ranked rarest first (by how many of the sets hold them); a
 pair that shares at least ``k`` words must share a word among the first
 ``len - k + 1`` of each set, so only those words are indexed and probed, and only
-the sets met through them are compared; a partner is dropped as soon as the words
-it has shared so far plus those left in both cannot reach ``k`` (PPJoin's positional
-filter). Each prefix is ``LONGER`` words longer than it must be, so a pair that can
-qualify shares ``1 + LONGER`` words in the prefixes, and pairs met through fewer are
-never scored. The least overlap ``k`` a set can have with
+the sets met through them are compared. Each prefix is ``LONGER`` words longer than it
+must be, so a pair that can qualify shares ``1 + LONGER`` words in the prefixes, and pairs
+met through fewer are never scored. The partners met, and those met twice, are gathered
+with set operations on whole postings (in C), not one partner at a time: most partners are
+met once and never looked at in Python. PPJoin's positional filter, one partner at a time,
+saved comparisons but cost more than the comparisons it saved; what remains of it is a bound
+checked on the few pairs met twice (the shared words outside both prefixes are at most
+those outside the one that ends first). A set is indexed under a shorter prefix than it is
+probed with (PPJoin's "index prefix"): sets are taken smallest first, so a set indexed is
+only met by sets at least as large, which must share more of its words. The least overlap ``k`` a set can have with
 a partner scoring ``threshold`` follows from the score's definition (containment is
 the weaker bound) and from ``min_ratio``.
 
@@ -23,9 +28,10 @@ can check how it grows.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import Counter
-from itertools import islice
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Hashable, Sequence
 
 from ..similar import MIN_CONTAINED_WORDS
@@ -48,15 +54,17 @@ def similar_pairs(sets: Sequence[frozenset[str]], threshold: float, *, min_ratio
                   groups: Sequence[Hashable]) -> PairSearch:
     """Pairs ``(i, j)`` of ``sets`` in different ``groups`` (siblings are skipped) with
     ``min(|A|, |B|) >= min_ratio * max(|A|, |B|)`` and a score of at least ``threshold``."""
-    frequency = Counter(word for words in sets for word in words)
+    frequency = Counter(chain.from_iterable(sets))
     rank = {w: r for r, w in enumerate(sorted(frequency, key=lambda w: (frequency[w], w)))}
-    # sets are taken smallest first, so every indexed partner is at most as large, and those too
-    # small for min_ratio sit at the front of each word's postings, skipped by a moving start
-    index: dict[str, list[tuple[int, int, int, int]]] = {}  # word -> (set, size, position, need)
-    starts: dict[str, int] = {}
+    # sets are taken smallest first, so every indexed partner is at most as large, and each word's
+    # postings are in order of size: those too small for min_ratio are cut off by a bisection
+    postings: dict[str, list[int]] = {}  # word -> the sets whose prefix holds it
+    sizes: dict[str, list[int]] = {}  # word -> their sizes, in the same order
     result = PairSearch()
-    pruned = -len(sets) - 1
-    extras = [0] * len(sets)
+    extras = [0] * len(sets)  # how much longer than they must be each set's prefixes are
+    prefixes: list[frozenset[str]] = [frozenset()] * len(sets)  # the words each set is indexed under
+    outside = [0] * len(sets)  # words of each set beyond its index prefix
+    small: set[int] = set()  # indexed sets whose prefixes are not longer: one shared word suffices
     for i in sorted(range(len(sets)), key=lambda k: len(sets[k])):
         words = sets[i]
         n = len(words)
@@ -64,40 +72,69 @@ def similar_pairs(sets: Sequence[frozenset[str]], threshold: float, *, min_ratio
             continue
         ranked = sorted(words, key=rank.__getitem__)
         smallest = min_ratio * n
+        # probing: the least overlap with the smallest partner allowed
         need = max(1, math.ceil(threshold * max(1, math.ceil(smallest - 1e-9)) - 1e-9))
         # with the prefix LONGER words longer, a pair with ``need`` shared words shares 1 + LONGER in it
         extra = extras[i] = LONGER if need > LONGER else 0
-        overlap: dict[int, int] = {}  # partner -> shared words met so far (pruned when it cannot reach the need)
-        group = groups[i]
-        for p, word in enumerate(ranked[: n - need + 1 + extra]):
+        # indexing: this set is only met by sets at least as large, which need more of it (the
+        # same ``extra``, so that the words counted are those the probe prefix would count)
+        index_length = n - _least_overlap(n, n, threshold) + 1 + extra  # never longer than the probe
+        # the partners met, and those met through two prefix words or more, gathered in C (set
+        # operations on whole postings) rather than one partner at a time
+        met: set[int] = set()
+        twice: set[int] = set()
+        probed = indexed = 0
+        for word in ranked[: n - need + 1 + extra]:
             if frequency[word] > MAX_SHARED:
                 break  # ranked rarest first: the rest are as common
-            postings = index.get(word)
-            if postings is None:
-                postings = index[word] = []
-            else:
-                start = starts.get(word, 0)
-                while start < len(postings) and postings[start][1] < smallest:
-                    start += 1
-                starts[word] = start
-                left = n - p
-                for j, m, q, need_j in islice(postings, start, None):
-                    count = overlap.get(j, 0)
-                    if count < 0:
-                        continue
-                    # positional filter: shared words so far plus those left in both is the most there can be
-                    if count + (left if left < m - q else m - q) < need_j or groups[j] == group:
-                        overlap[j] = pruned
-                    else:
-                        overlap[j] = count + 1
-            postings.append((i, n, p, max(1, math.ceil(threshold * n - 1e-9))))
-        for j, count in overlap.items():
-            if count > min(extra, extras[j]):
-                result.compared += 1
-                score = _score(words, sets[j])
-                if score >= threshold:
-                    result.pairs.append((min(i, j), max(i, j), score))
+            probed += 1
+            ids = postings.get(word)
+            if ids is not None:
+                partners = ids[bisect_left(sizes[word], smallest):]
+                if partners:
+                    twice.update(met.intersection(partners))
+                    met.update(partners)
+            if indexed < index_length:
+                indexed += 1
+                if ids is None:
+                    postings[word] = [i]
+                    sizes[word] = [n]
+                else:
+                    ids.append(i)
+                    sizes[word].append(n)
+        prefixes[i] = frozenset(ranked[:indexed])
+        outside[i] = n - indexed
+        if not extras[i]:
+            small.add(i)
+        if not met:
+            continue
+        # a pair is scored when it shares more prefix words than the smaller of the two extras
+        candidates = met if not extra else twice | (met & small)
+        probe = frozenset(ranked[:probed])
+        group = groups[i]
+        for j in sorted(candidates):
+            if groups[j] == group:
+                continue
+            # the shared words outside the two prefixes are at most those outside the one that
+            # ends first: a pair whose count cannot make up the overlap its sizes need is not scored
+            if len(probe & prefixes[j]) < _least_overlap(n, len(sets[j]), threshold) - max(n - probed, outside[j]):
+                continue
+            result.compared += 1
+            score = _score(words, sets[j])
+            if score >= threshold:
+                result.pairs.append((min(i, j), max(i, j), score))
     return result
+
+
+def _least_overlap(larger: int, smaller: int, threshold: float) -> int:
+    """The fewest shared words with which sets of these sizes can score ``threshold``: containment
+    needs ``threshold * smaller`` (the weaker bound when it applies), Jaccard
+    ``threshold * (larger + smaller) / (1 + threshold)``."""
+    if smaller >= MIN_CONTAINED_WORDS:
+        least = threshold * smaller
+    else:
+        least = threshold * (larger + smaller) / (1 + threshold)
+    return max(1, math.ceil(least - 1e-9))
 
 
 def _score(a: frozenset[str], b: frozenset[str]) -> float:
