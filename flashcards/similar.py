@@ -44,7 +44,7 @@ def normalise(text: str) -> str:
 
 def words(text: str) -> frozenset[str]:
     """The content words of ``text`` (normalised, function words removed)."""
-    return frozenset(w for w in normalise(text).split() if w not in STOPWORDS)
+    return frozenset(normalise(text).split()) - STOPWORDS
 
 
 def similarity(a: str, b: str) -> float:

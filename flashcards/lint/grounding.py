@@ -114,14 +114,19 @@ def _numbers(text: str) -> list[Figure]:
 def figures(text: str) -> list[Figure]:
     """The figures an answer states (see the module docstring), in order, each once."""
     found = _numbers(text)
-    for m in _UNIT_RANGE.finditer(text):
-        found.append(Figure(m.group(0), "unit-range", words=(_unit(m.group("a")), _unit(m.group("b")))))
-    covered = {f.unit for f in found if f.unit} | {u for f in found if f.kind == "unit-range" for u in f.words}
-    for m in _BARE_UNIT.finditer(text):
-        if _unit(m.group("u")) not in covered:
-            found.append(Figure(m.group(0), "word", words=(_unit(m.group("u")),)))
-    for m in _VAGUE_WORD.finditer(text):
-        found.append(Figure(m.group(0), "word", words=(m.group("w").lower()[:-1],)))
+    # the unit and magnitude patterns run only on text that has one of their words (ASCII text:
+    # there lower() is what the patterns' IGNORECASE matches; other text always runs them)
+    lower = text.lower() if text.isascii() else None
+    if lower is None or any(unit in lower for unit in UNITS):
+        for m in _UNIT_RANGE.finditer(text):
+            found.append(Figure(m.group(0), "unit-range", words=(_unit(m.group("a")), _unit(m.group("b")))))
+        covered = {f.unit for f in found if f.unit} | {u for f in found if f.kind == "unit-range" for u in f.words}
+        for m in _BARE_UNIT.finditer(text):
+            if _unit(m.group("u")) not in covered:
+                found.append(Figure(m.group(0), "word", words=(_unit(m.group("u")),)))
+    if lower is None or any(word in lower for word in _VAGUE):
+        for m in _VAGUE_WORD.finditer(text):
+            found.append(Figure(m.group(0), "word", words=(m.group("w").lower()[:-1],)))
     for m in _NAME.finditer(text):
         name = m.group(0)
         if name.endswith(".") or name == "I":
