@@ -64,7 +64,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Collection, Iterable, Optional, Sequence
 
 from ..cloze import blanked, filled
 from ..model import Analog, CardKind, Cloze, Deck, Entry, Phrase, Term
@@ -92,6 +92,7 @@ ADVISORY: frozenset[str] = frozenset()
 PLACEHOLDERS = frozenset({"", "todo", "tbd", "tba", "n a", "na", "none", "null", "nil", "xxx", "fixme",
                           "placeholder", "lorem ipsum", "same", "see above", "etc"})
 
+_ONE_FACT = frozenset({"several-facts", "enumeration"})  # the checks of one fact per card
 _LONGEST_PLACEHOLDER = 24  # characters: longer text is never only a placeholder
 _TERM_FIELDS = ("definition", "what_it_does", "whos_behind_it", "what_makes_it_distinct")
 _TEXT_FIELDS = {
@@ -127,13 +128,21 @@ def count_words(text: str) -> int:
 
 
 def lint_decks(decks: Iterable[Deck], *, max_words: int = MAX_WORDS,
-               sources: Optional[Sequence[str | Path] | Sources] = None) -> list[Finding]:
+               sources: Optional[Sequence[str | Path] | Sources] = None,
+               checks: Optional[Collection[str]] = None) -> list[Finding]:
     """Every finding in ``decks`` (checked together), sorted by file and line.
 
     ``sources``: the documents for the ungrounded check (``flash lint --sources``);
     without them each deck's own ``sources:`` list is used, if it has one. A given
     file that cannot be read raises ``DeckError``.
+
+    ``checks``: only the findings of these checks (names in ``CHECKS``; all by default).
+    The costly ones left out are not run at all: ``flash import``, which counts only the
+    checks outside ``ADVISORY``, reads no source document and searches no interference.
     """
+    wanted = frozenset(CHECKS if checks is None else checks)
+    if not wanted <= set(CHECKS):
+        raise ValueError(f"unknown lint checks: {', '.join(sorted(wanted - set(CHECKS)))}")
     decks = list(decks)
     if not isinstance(sources, Sources):
         sources = Sources(sources)
@@ -151,7 +160,7 @@ def lint_decks(decks: Iterable[Deck], *, max_words: int = MAX_WORDS,
     for card in cards:
         by_question.setdefault(normalise(card.question), []).append(card)
     for group in by_question.values():
-        if len({normalise(c.answer) for c in group}) < 2:
+        if len(group) < 2 or len({normalise(c.answer) for c in group}) < 2:
             continue
         if all(c.kind is CardKind.DEFINITION for c in group):
             continue  # a definition written twice: reported once, as same-answer of the term cards
@@ -162,31 +171,36 @@ def lint_decks(decks: Iterable[Deck], *, max_words: int = MAX_WORDS,
             f"'{second.name}' asks the same question (\"{short(second.question)}\") as {others} "
             "with a different answer")
 
-    _alike_answers([c for c in cards if c.kind is not CardKind.CLOZE], add, lines)
+    _alike_answers([c for c in cards if c.kind is not CardKind.CLOZE], add, lines,
+                   interference="interference" in wanted)
 
+    grounded = "ungrounded" in wanted
     for deck in decks:
-        if sources.active(deck):
+        if grounded and sources.active(deck):
             for line, message in sources.problems(deck):
                 findings.append(Finding(deck.path or deck.id, line, "ungrounded", "", message, unchecked=True))
         for entry in deck.entries:
-            _entry_checks(deck, entry, add)
-            if sources.active(deck):
+            _entry_checks(deck, entry, add, wanted)
+            if grounded and sources.active(deck):
                 _grounding(deck, entry, sources, add)
 
     for card in cards:
-        _card_checks(card, add, max_words)
+        _card_checks(card, add, max_words, wanted)
 
-    return sorted(findings, key=lambda f: (f.path, f.line, CHECKS.index(f.check), f.message))
+    return sorted((f for f in findings if f.check in wanted),
+                  key=lambda f: (f.path, f.line, CHECKS.index(f.check), f.message))
 
 
-def _alike_answers(cards: list[LintCard], add, lines: FieldLines) -> None:
-    """same-answer (one finding per pair of entries) and interference (one per group of entries)."""
+def _alike_answers(cards: list[LintCard], add, lines: FieldLines, *, interference: bool = True) -> None:
+    """same-answer (one finding per pair of entries) and interference (one per group of entries;
+    without ``interference`` the alike answers are searched at NEAR_DUPLICATE only, as same-answer needs)."""
     sets = [words(card.compared) for card in cards]
     groups = [id(c.entry) for c in cards]
     # interference leaves out definition -> term cards: their answers are term names of a few words;
     # copies of a term name are looked for among answers short enough to be compared with one
     asked = [i for i, card in enumerate(cards) if card.kind is not CardKind.DEFINITION]
-    alike = similar_pairs([sets[i] for i in asked], INTERFERENCE, min_ratio=MIN_LENGTH_RATIO,
+    alike = similar_pairs([sets[i] for i in asked], INTERFERENCE if interference else NEAR_DUPLICATE,
+                          min_ratio=MIN_LENGTH_RATIO,
                           groups=[groups[i] for i in asked])
     names = [i for i, card in enumerate(cards) if card.kind is CardKind.DEFINITION]
     longest = max((len(sets[i]) for i in names), default=0)
@@ -248,7 +262,7 @@ def _alike_answers(cards: list[LintCard], add, lines: FieldLines) -> None:
             f"(word overlap {spread}, threshold {INTERFERENCE}): give each a cue or an answer that tells them apart")
 
 
-def _entry_checks(deck: Deck, entry: Entry, add) -> None:
+def _entry_checks(deck: Deck, entry: Entry, add, wanted: Collection[str] = CHECKS) -> None:
     for field in _TEXT_FIELDS[type(entry)]:
         text = getattr(entry, field)
         if text is not None and len(text) <= _LONGEST_PLACEHOLDER and normalise(text) in PLACEHOLDERS:
@@ -258,7 +272,7 @@ def _entry_checks(deck: Deck, entry: Entry, add) -> None:
         if leaked:
             add(entry, deck, "definition", "leak",
                 f"the definition -> term card gives its answer away: the definition contains \"{leaked}\"")
-        else:
+        elif "part-leak" in wanted:
             part = leaked_part(entry)
             if part:
                 add(entry, deck, "definition", "part-leak",
@@ -272,7 +286,7 @@ def _entry_checks(deck: Deck, entry: Entry, add) -> None:
         if cue and similarity(cue, entry.do_say) >= NEAR_DUPLICATE:
             label = "the buyer's line" if cue_field == "buyer_says" else "its 'dont_say'"
             add(entry, deck, "do_say", "phrase-echo", f"'do_say' repeats {label}: \"{short(entry.do_say)}\"")
-        why = buyer_line(entry)
+        why = buyer_line(entry) if "speaker" in wanted else None
         if why:
             add(entry, deck, "dont_say", "speaker",
                 f"'dont_say' reads like the buyer's line ({why}): \"{short(entry.dont_say)}\"; "
@@ -294,7 +308,7 @@ def _cloze_checks(deck: Deck, entry: Cloze, add) -> None:
                 "front (in the text, another deletion or its hint)")
 
 
-def _card_checks(card: LintCard, add, max_words: int) -> None:
+def _card_checks(card: LintCard, add, max_words: int, wanted: Collection[str] = CHECKS) -> None:
     n = count_words(card.answer)
     if n > max_words:
         add(card, card.deck, card.answer_field, "long-answer",
@@ -308,7 +322,7 @@ def _card_checks(card: LintCard, add, max_words: int) -> None:
                 add(card, card.deck, card.answer_field, "analog-echo",
                     f"'{card.answer_field}' repeats {len(echoed)} of the {len(asked)} words of its question "
                     f"({', '.join(sorted(echoed))}): it can be guessed by matching words")
-    if card.kind is CardKind.DEFINITION:
+    if card.kind is CardKind.DEFINITION or _ONE_FACT.isdisjoint(wanted):
         return
     text = card.entry.do_say if isinstance(card.entry, Phrase) else card.answer
     if card.kind in OPEN_PROMPTS:
