@@ -32,7 +32,9 @@ _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u00a0": " "})
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text.translate(_FOLD).lower().replace("'", ""))
+    if not text.isascii():  # _FOLD maps only non-ASCII characters
+        text = text.translate(_FOLD)
+    return _WORD.findall(text.lower().replace("'", ""))
 
 
 def _is_acronym_of(short: str, long: str) -> bool:
@@ -66,11 +68,12 @@ def _variants(words: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 class TermIndex:
     """The terms of a deck by their names' words: a dict from each name (a tuple of words) to its
-    term, and the lengths names have. A text is read once, trying at each word the lengths names
-    have, longest first: the work grows with the text times those few lengths."""
+    term, and for each first word the lengths of the names it starts. A text is read once, trying
+    at each word those lengths, longest first: the work grows with the text, not with the terms."""
 
     def __init__(self, terms: Iterable[Term]):
         self._names: dict[tuple[str, ...], str] = {}
+        self._line_words: dict[str, list[str]] = {}
         for term in terms:
             if term.question:  # one fact about a term ("Fine-tuning: Who runs it?") introduces no concept
                 continue
@@ -80,24 +83,51 @@ class TermIndex:
                     continue
                 for variant in _variants(words):
                     self._names.setdefault(variant, term.id)  # two terms of one name: the first one
-        self._lengths = sorted({len(name) for name in self._names}, reverse=True)
+        lengths: dict[str, set[int]] = {}  # first word -> the lengths of the names it starts
+        for name in self._names:
+            lengths.setdefault(name[0], set()).add(len(name))
+        self._lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
+        self._by_length: dict[int, set[tuple[str, ...]]] = {}
+        for name in self._names:
+            self._by_length.setdefault(len(name), set()).add(name)
 
     def mentions(self, text: str) -> list[str]:
         """Ids of the terms ``text`` names, in order of first mention. At each place the longest
         name is taken ("fine-tuned weights", not "weights")."""
-        words = _words(text)
+        words = self._text_words(text)
+        # first, in C, every run of words of a name's length that is a name: only the places whose
+        # word starts one of those can match (in most texts there is none)
+        firsts = set()
+        for length, names_of_length in self._by_length.items():
+            if length <= len(words):
+                firsts.update(name[0] for name in names_of_length.intersection(
+                    zip(*[words[k:] for k in range(length)])))
+        if not firsts:
+            return []
         found: dict[str, None] = {}
-        names, i = self._names, 0
-        while i < len(words):
-            for length in self._lengths:
-                term_id = names.get(tuple(words[i:i + length]))
+        names, starts, i = self._names, self._lengths, 0
+        for place in [p for p, word in enumerate(words) if word in firsts]:
+            if place < i:
+                continue  # inside a name already taken
+            for length in starts[words[place]]:
+                term_id = names.get(tuple(words[place:place + length]))
                 if term_id is not None:
                     found.setdefault(term_id)
-                    i += length
+                    i = place + length
                     break
-            else:
-                i += 1
         return list(found)
+
+    def _text_words(self, text: str) -> list[str]:
+        """``_words(text)``, line by line: cards repeat lines (a term's name, a definition, the
+        questions), so each distinct line is read once. No word spans a line break."""
+        cache = self._line_words
+        words: list[str] = []
+        for line in text.split("\n"):
+            found = cache.get(line)
+            if found is None:
+                found = cache[line] = _words(line)
+            words += found
+        return words
 
 
 def entry_uses(deck: Deck, entry, index: Optional[TermIndex] = None) -> list[str]:
