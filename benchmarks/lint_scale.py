@@ -1,6 +1,6 @@
 """How `flash lint` and `flash import` scale against `flash validate` of the same deck.
 
-    python benchmarks/lint_scale.py [--sizes 1000,10000,50000] [--runs 3] [--timeout 600] [--workdir DIR]
+    python benchmarks/lint_scale.py [--sizes 1000,10000,50000] [--runs 5] [--timeout 600] [--workdir DIR]
 
 Generates decks of each size in a temporary folder (terms, phrase rows and analogs in
 the proportions of the shipped deck, text drawn from a Zipf-distributed vocabulary of
@@ -9,9 +9,13 @@ answers, figures and vendor names, and a deck-level ``sources:`` list naming thr
 generated source documents), then times each command through the real CLI in a
 subprocess, one after another on the same file: ``flash validate``, ``flash lint``
 (which reads the deck's sources, so the ungrounded check runs too) and ``flash import``
-into a new database (which lints as well). Prints the median of ``--runs`` runs and the
-ratios to validate. ``--no-sources`` leaves the ``sources:`` list out (so versions
-before it can read the decks, for before/after figures). Asserts nothing; a command
+into a new database (which lints as well), in rounds: each round runs the three once, so
+a change in the machine's load falls on all three alike. Prints, for each command, the
+median of ``--runs`` rounds (5 by default) of wall time and of CPU time (the child's
+user + system time, which other processes on a busy machine disturb far less), and the
+ratios of those medians to validate's, with the load average before and after.
+``--no-sources`` leaves the ``sources:`` list out (so versions before it can read the
+decks, for before/after figures). Asserts nothing; a command
 over ``--timeout`` seconds is reported as such.
 """
 
@@ -101,20 +105,53 @@ def write_deck(folder: Path, entries: int, seed: int = 4, *, sources: bool = Tru
     return path
 
 
-def run(args: list[str], timeout: float, env: dict) -> float | None:
+def run(args: list[str], timeout: float, env: dict) -> tuple[float, float] | None:
+    """(wall seconds, CPU seconds) of one ``flash`` command in a subprocess, None past ``timeout``.
+
+    CPU time (user + system, from the child's own resource usage) is what the command cost
+    whatever else the machine was doing; wall time is what a user waits for."""
     start = time.perf_counter()
-    try:
-        subprocess.run([sys.executable, "-m", "flashcards", *args], check=False, timeout=timeout, env=env,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        return None
-    return time.perf_counter() - start
+    process = subprocess.Popen([sys.executable, "-m", "flashcards", *args], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = start + timeout
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            process.kill()
+            process.wait()
+            return None
+        time.sleep(0.005)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+COMMANDS = ("validate", "lint", "import")
+
+
+def measure(deck: Path, folder: Path, runs: int, timeout: float, env: dict) -> dict[str, list]:
+    """``runs`` rounds of validate, lint and import (into a new database) on ``deck``, one after
+    another in each round, so that a change in the machine's load falls on all three alike."""
+    times: dict[str, list] = {k: [] for k in COMMANDS}
+    for attempt in range(runs):
+        db = folder / f"run-{attempt}.db"
+        args = {"validate": ["validate", str(deck)], "lint": ["lint", str(deck)],
+                "import": ["import", str(deck), "--db", str(db)]}
+        for command in COMMANDS:
+            times[command].append(run(args[command], timeout, env))
+        for leftover in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+            leftover.unlink(missing_ok=True)
+        if None in times["lint"] or None in times["import"]:
+            break  # one timeout is figure enough
+    return times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,50000")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--no-sources", action="store_true",
@@ -123,9 +160,11 @@ def main() -> None:
     env = dict(os.environ, FLASH_TODAY=ENV_TODAY)
     env.pop("FLASH_DB", None)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)  # this checkout's flashcards
+    print(f"{os.cpu_count()} CPUs; load average at start {os.getloadavg()[0]:.1f}; "
+          f"median of {options.runs} runs; wall seconds, CPU seconds in brackets", flush=True)
     with tempfile.TemporaryDirectory(dir=options.workdir) as tmp:
         folder = Path(tmp)
-        print(f"{'entries':>8} {'cards':>7} {'MB':>5} {'validate s':>11} {'lint s':>9} {'import s':>9} "
+        print(f"{'entries':>8} {'cards':>7} {'MB':>5} {'validate s':>13} {'lint s':>13} {'import s':>13} "
               f"{'lint/validate':>14} {'import/validate':>16}", flush=True)
         for size in (int(s) for s in options.sizes.split(",")):
             deck = write_deck(folder, size, sources=not options.no_sources)
@@ -133,28 +172,24 @@ def main() -> None:
             cards = sum(1 for line in deck.read_text().splitlines()
                         if line.startswith(("    definition:", "    what_it_does:", "    do_say:", "    holds:",
                                             "    breaks:", "    term:")))
-            times: dict[str, list[float | None]] = {"validate": [], "lint": [], "import": []}
-            for attempt in range(options.runs):
-                db = folder / f"run-{size}-{attempt}.db"
-                times["validate"].append(run(["validate", str(deck)], options.timeout, env))
-                times["lint"].append(run(["lint", str(deck)], options.timeout, env))
-                times["import"].append(run(["import", str(deck), "--db", str(db)], options.timeout, env))
-                db.unlink(missing_ok=True)
-                if None in times["lint"] or None in times["import"]:
-                    break  # one timeout is figure enough
-            medians = {k: (None if None in v else statistics.median(v)) for k, v in times.items()}
+            times = measure(deck, folder, options.runs, options.timeout, env)
+            medians = {k: (None if None in v else (statistics.median(t[0] for t in v),
+                                                   statistics.median(t[1] for t in v)))
+                       for k, v in times.items()}
 
-            def show(value: float | None) -> str:
-                return f"> {options.timeout:.0f}" if value is None else f"{value:.2f}"
+            def show(key: str) -> str:
+                value = medians[key]
+                return f"> {options.timeout:.0f}" if value is None else f"{value[0]:.2f} ({value[1]:.2f})"
 
             def ratio(key: str) -> str:
-                if medians[key] is None or not medians["validate"]:
+                if medians[key] is None or medians["validate"] is None:
                     return "-"
-                return f"{medians[key] / medians['validate']:.1f}x"
+                wall, cpu = (medians[key][n] / medians["validate"][n] for n in (0, 1))
+                return f"{wall:.1f}x ({cpu:.1f}x)"
 
-            print(f"{size:>8,} {cards:>7,} {megabytes:>5.1f} {show(medians['validate']):>11} "
-                  f"{show(medians['lint']):>9} {show(medians['import']):>9} {ratio('lint'):>14} "
-                  f"{ratio('import'):>16}", flush=True)
+            print(f"{size:>8,} {cards:>7,} {megabytes:>5.1f} {show('validate'):>13} {show('lint'):>13} "
+                  f"{show('import'):>13} {ratio('lint'):>14} {ratio('import'):>16}", flush=True)
+    print(f"load average at the end {os.getloadavg()[0]:.1f}", flush=True)
 
 
 if __name__ == "__main__":
