@@ -32,7 +32,7 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Hashable, Sequence
+from typing import Hashable, Optional, Sequence
 
 from ..similar import MIN_CONTAINED_WORDS
 
@@ -55,54 +55,52 @@ def similar_pairs(sets: Sequence[frozenset[str]], threshold: float, *, min_ratio
     """Pairs ``(i, j)`` of ``sets`` in different ``groups`` (siblings are skipped) with
     ``min(|A|, |B|) >= min_ratio * max(|A|, |B|)`` and a score of at least ``threshold``."""
     frequency = Counter(chain.from_iterable(sets))
-    rank = {w: r for r, w in enumerate(sorted(frequency, key=lambda w: (frequency[w], w)))}
+    by_rank = sorted(frequency, key=lambda w: (frequency[w], w))
+    rank = {w: r for r, w in enumerate(by_rank)}  # words as numbers, rarest first
+    common = sum(1 for w in by_rank if frequency[w] <= MAX_SHARED)  # the ranks from here are too common
     # sets are taken smallest first, so every indexed partner is at most as large, and each word's
     # postings are in order of size: those too small for min_ratio are cut off by a bisection
-    postings: dict[str, list[int]] = {}  # word -> the sets whose prefix holds it
-    sizes: dict[str, list[int]] = {}  # word -> their sizes, in the same order
+    postings: list[Optional[list[int]]] = [None] * len(by_rank)  # rank -> the sets indexed under it
+    sizes: list[list[int]] = [[] for _ in by_rank]  # rank -> their sizes, in the same order
     result = PairSearch()
     extras = [0] * len(sets)  # how much longer than they must be each set's prefixes are
-    prefixes: list[frozenset[str]] = [frozenset()] * len(sets)  # the words each set is indexed under
+    prefixes: list[frozenset[int]] = [frozenset()] * len(sets)  # the ranks each set is indexed under
     outside = [0] * len(sets)  # words of each set beyond its index prefix
     small: set[int] = set()  # indexed sets whose prefixes are not longer: one shared word suffices
     for i in sorted(range(len(sets)), key=lambda k: len(sets[k])):
-        words = sets[i]
-        n = len(words)
+        n = len(sets[i])
         if not n:
             continue
-        ranked = sorted(words, key=rank.__getitem__)
+        ranked = sorted(map(rank.__getitem__, sets[i]))
         smallest = min_ratio * n
         # probing: the least overlap with the smallest partner allowed
         need = max(1, math.ceil(threshold * max(1, math.ceil(smallest - 1e-9)) - 1e-9))
         # with the prefix LONGER words longer, a pair with ``need`` shared words shares 1 + LONGER in it
         extra = extras[i] = LONGER if need > LONGER else 0
+        # ranked rarest first: the prefix stops at the first word too common to index
+        probe = ranked[:min(n - need + 1 + extra, bisect_left(ranked, common))]
         # indexing: this set is only met by sets at least as large, which need more of it (the
         # same ``extra``, so that the words counted are those the probe prefix would count)
-        index_length = n - _least_overlap(n, n, threshold) + 1 + extra  # never longer than the probe
+        indexed = min(n - _least_overlap(n, n, threshold) + 1 + extra, len(probe))  # never past the probe
         # the partners met, and those met through two prefix words or more, gathered in C (set
         # operations on whole postings) rather than one partner at a time
         met: set[int] = set()
         twice: set[int] = set()
-        probed = indexed = 0
-        for word in ranked[: n - need + 1 + extra]:
-            if frequency[word] > MAX_SHARED:
-                break  # ranked rarest first: the rest are as common
-            probed += 1
-            ids = postings.get(word)
-            if ids is not None:
-                partners = ids[bisect_left(sizes[word], smallest):]
-                if partners:
-                    twice.update(met.intersection(partners))
-                    met.update(partners)
-            if indexed < index_length:
-                indexed += 1
-                if ids is None:
-                    postings[word] = [i]
-                    sizes[word] = [n]
-                else:
-                    ids.append(i)
-                    sizes[word].append(n)
-        prefixes[i] = frozenset(ranked[:indexed])
+        for position, r in enumerate(probe):
+            ids = postings[r]
+            if ids is None:
+                if position < indexed:
+                    postings[r] = [i]
+                    sizes[r].append(n)
+                continue
+            partners = ids[bisect_left(sizes[r], smallest):]
+            if partners:
+                twice.update(met.intersection(partners))
+                met.update(partners)
+            if position < indexed:
+                ids.append(i)
+                sizes[r].append(n)
+        prefixes[i] = frozenset(probe[:indexed])
         outside[i] = n - indexed
         if not extras[i]:
             small.add(i)
@@ -110,17 +108,18 @@ def similar_pairs(sets: Sequence[frozenset[str]], threshold: float, *, min_ratio
             continue
         # a pair is scored when it shares more prefix words than the smaller of the two extras
         candidates = met if not extra else twice | (met & small)
-        probe = frozenset(ranked[:probed])
+        probed = frozenset(probe)
         group = groups[i]
         for j in sorted(candidates):
             if groups[j] == group:
                 continue
             # the shared words outside the two prefixes are at most those outside the one that
             # ends first: a pair whose count cannot make up the overlap its sizes need is not scored
-            if len(probe & prefixes[j]) < _least_overlap(n, len(sets[j]), threshold) - max(n - probed, outside[j]):
+            bound = _least_overlap(n, len(sets[j]), threshold) - max(n - len(probe), outside[j])
+            if len(probed & prefixes[j]) < bound:
                 continue
             result.compared += 1
-            score = _score(words, sets[j])
+            score = _score(sets[i], sets[j])
             if score >= threshold:
                 result.pairs.append((min(i, j), max(i, j), score))
     return result

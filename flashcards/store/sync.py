@@ -66,13 +66,16 @@ class DeckSync:
         }
         inserts, updates, moves, new_states = [], [], [], []
         needs = card_needs(deck)
+        as_json: dict[tuple[str, ...], str] = {}  # tags and needs repeat from card to card: dumped once each
         for position, card in enumerate(cards_for_deck(deck)):
             card_needs_first = needs.get(card.id, ())
             digest = _card_hash(card, sha1, card_needs_first)
             old = existing.pop(card.id, None)
             if old is None or old[0] != digest or old[1]:
-                row = (card.front, card.back, json.dumps(list(card.tags)), card.source, position, digest,
-                       json.dumps(list(card_needs_first)))
+                tags = as_json.get(card.tags) or as_json.setdefault(card.tags, json.dumps(list(card.tags)))
+                row = (card.front, card.back, tags, card.source, position, digest,
+                       as_json.get(card_needs_first)
+                       or as_json.setdefault(card_needs_first, json.dumps(list(card_needs_first))))
             if old is None:
                 inserts.append((card.id, deck.id, card.entry_id, card.kind.value) + row + (today, today))
                 new_states.append((card.id, deck.id, position))
