@@ -65,6 +65,9 @@ _BARE_UNIT = re.compile(r"(?<!\d)(?<!\d\s)(?<!\d-)\b(?P<u>" + _UNIT.replace("s?"
 _VAGUE_WORD = re.compile(r"\b(?P<w>" + "|".join(_VAGUE) + r")\b", re.IGNORECASE)
 _NAME = re.compile(r"(?<![\w'’-])[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
 _OPENERS = ".!?:;\"“("
+_ANY_UNIT = re.compile("|".join(UNITS))  # on lower-case ASCII text: whether _UNIT_RANGE or _BARE_UNIT can match
+_ANY_VAGUE = re.compile("|".join(_VAGUE))
+_INNER = re.compile(r"[A-Z0-9]")
 
 
 @dataclass(frozen=True)
@@ -117,21 +120,21 @@ def figures(text: str) -> list[Figure]:
     # the unit and magnitude patterns run only on text that has one of their words (ASCII text:
     # there lower() is what the patterns' IGNORECASE matches; other text always runs them)
     lower = text.lower() if text.isascii() else None
-    if lower is None or any(unit in lower for unit in UNITS):
+    if lower is None or _ANY_UNIT.search(lower):
         for m in _UNIT_RANGE.finditer(text):
             found.append(Figure(m.group(0), "unit-range", words=(_unit(m.group("a")), _unit(m.group("b")))))
         covered = {f.unit for f in found if f.unit} | {u for f in found if f.kind == "unit-range" for u in f.words}
         for m in _BARE_UNIT.finditer(text):
             if _unit(m.group("u")) not in covered:
                 found.append(Figure(m.group(0), "word", words=(_unit(m.group("u")),)))
-    if lower is None or any(word in lower for word in _VAGUE):
+    if lower is None or _ANY_VAGUE.search(lower):
         for m in _VAGUE_WORD.finditer(text):
             found.append(Figure(m.group(0), "word", words=(m.group("w").lower()[:-1],)))
     for m in _NAME.finditer(text):
         name = m.group(0)
         if name.endswith(".") or name == "I":
             name = name.rstrip(".")
-        inner = any(ch.isupper() or ch.isdigit() for ch in name[1:])
+        inner = _INNER.search(name, 1) is not None  # a capital or a digit after the first letter
         if not inner and _starts_sentence(text, m.start()):
             continue
         if not any(ch.isalpha() for ch in name):
