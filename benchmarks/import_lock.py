@@ -110,8 +110,11 @@ class LockWatch:
 
 
 def flash(args: list, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flashcards", *map(str, args)], env=env, capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run([sys.executable, "-m", "flashcards", *map(str, args)], env=env, capture_output=True,
+                          text=True)
+    if done.returncode:
+        raise SystemExit(f"flash {' '.join(map(str, args))} failed ({done.returncode}): {done.stderr.strip()}")
+    return done
 
 
 def edited_copy(deck: Path, target: Path) -> Path:
