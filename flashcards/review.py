@@ -433,14 +433,12 @@ class Outlook:
 
 def outlook(store: Store, *, today: date, deck: Optional[str] = None, held_back: int = 0,
             new_per_day: int = DEFAULT_NEW_PER_DAY) -> Outlook:
-    """Today's and the coming days' figures, from one forecast (``store.forecast.due_by_day``,
-    the days ``flash stats`` and ``flash decks`` count too), so the summary lines agree."""
-    from .store.forecast import due_by_day
+    """Today's and the coming days' figures, from one forecast (``store.forecast``: the days
+    ``flash stats`` and ``flash decks`` count too), so the summary lines agree."""
+    from .store.forecast import falls_due_on, next_due
 
-    days = due_by_day(store, today=today, deck=deck)
-    tomorrow = today + timedelta(days=1)
-    later = [(day, n) for day, n in days.items() if day > today]
-    nxt = later[0] if later else None
+    nxt = next_due(store, today=today, deck=deck)
+    falling = falls_due_on(store, today + timedelta(days=1), today=today, deck=deck)
     drills = store.pending_drill_ids(today=today, deck=deck)
     allowance = max(0, new_per_day - store.new_introduced(today=today, deck=deck))
     due_total = store.due_count(today=today, deck=deck) - sum(1 for c in drills if _is_due(store, c, today))
@@ -450,8 +448,8 @@ def outlook(store: Store, *, today: date, deck: Optional[str] = None, held_back:
     return Outlook(
         next_due=nxt[0] if nxt else None,
         next_due_count=nxt[1] if nxt else 0,
-        due_tomorrow=sum(n for day, n in days.items() if day <= tomorrow),
-        falls_due_tomorrow=days.get(tomorrow, 0),
+        due_tomorrow=store.due_count(today=today, deck=deck) + falling,
+        falls_due_tomorrow=falling,
         new_left=len(store.new_card_ids(deck=deck, limit=1, today=today)),
         held_back=held_back,
         due_total=due_total,

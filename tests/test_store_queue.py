@@ -9,7 +9,7 @@ import pytest
 
 from flashcards.model import Deck, Term
 from flashcards.store import SCHEMA_VERSION, Store
-from flashcards.store.forecast import due_by_day
+from flashcards.store.forecast import due_by_day, falls_due_on, next_due
 from flashcards.store.schema import MIGRATIONS
 from flashcards.store.stats import bury, set_suspended
 
@@ -182,6 +182,23 @@ def test_due_count_is_the_length_of_the_queue(busy):
     day = DAY + timedelta(days=11)
     assert "b/t1/term" not in busy.due_card_ids(today=day)
     assert due_by_day(busy, today=day)[DAY + timedelta(days=12)] >= 1  # it falls due when its burial ends
+
+
+def test_the_quick_forecast_figures_are_the_full_forecasts(busy):
+    # a card buried past its due day, one buried till a day it is due before, suspended, retired
+    set_suspended(busy, ["a/t0"], suspended=True)
+    bury(busy, "b/t1/term", until=DAY + timedelta(days=12))
+    bury(busy, "a/t3/term", until=DAY + timedelta(days=1))
+    busy.sync([terms("a", 10), terms("b", 8)], today=DAY)
+    for offset in range(0, 14):
+        day = DAY + timedelta(days=offset)
+        for deck in (None, "a", "b"):
+            days = due_by_day(busy, today=day, deck=deck)
+            later = [(d, n) for d, n in days.items() if d > day]
+            assert next_due(busy, today=day, deck=deck) == (later[0] if later else None), (day, deck)
+            for ahead in (1, 2, 5):
+                target = day + timedelta(days=ahead)
+                assert falls_due_on(busy, target, today=day, deck=deck) == days.get(target, 0), (day, deck, ahead)
 
 
 def test_queue_and_due_count_read_one_index_without_sorting(busy):
