@@ -195,6 +195,22 @@ def test_through_a_real_pipe(name, args, here, world):
     assert result.stderr == ""
 
 
+def _wait_until_serving(url: str, seconds: float = 30) -> None:
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def test_quiz_serve_prints_whole_lines(here, world):
     import os
 
@@ -207,9 +223,14 @@ def test_quiz_serve_prints_whole_lines(here, world):
     try:
         lines = [server.stdout.readline() for _ in range(4)]
         assert lines[-1].startswith("Learners' links:"), (lines, server.poll())
+        _wait_until_serving(re.search(r" on (http://\S+/) ", lines[0]).group(1))
     finally:
-        server.send_signal(signal.SIGINT)
-        out, err = server.communicate(timeout=30)
+        server.send_signal(signal.SIGINT)  # once it answers: a Ctrl-C during its start-up imports may be lost
+        try:
+            out, err = server.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            raise
     text = "".join(lines) + out
     assert_plain("quiz serve", text, roots=(here, world))
     assert_plain("quiz serve", err, roots=(here, world), header=False)
