@@ -1,0 +1,176 @@
+"""What the ``[[[cog ... ]]]`` blocks of docs/*.md and README.md call: the real CLI, in process.
+
+Regenerate every page after changing CLI output, ``--help`` text or the shipped deck:
+
+    python -m cogapp -I docs -r docs/*.md README.md
+
+``tests/test_docs_site.py`` runs the same with ``--check`` and fails when a page is stale.
+
+Everything runs through click's CliRunner on ``flashcards.cli`` (no subprocess), in a
+temporary home folder (its path is shown as ``/home/you``), with a fixed ``--today`` given by
+the block, 80 columns and no colour, so the output is the same on every machine.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import secrets
+import shutil
+import tempfile
+import weakref
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+from flashcards.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+HOME = "/home/you"  # how the temporary home folder is shown
+WIDTH = 80
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# every setting a reader's environment could change, unset while a block runs
+_UNSET = ("FLASH_DB", "FLASH_TODAY", "FLASH_CONFIG", "FLASH_DECKS", "FLASH_NEW", "FLASH_REVIEWS",
+          "FLASH_DAY_STARTS_AT", "FLASH_BUSY_TIMEOUT", "SOURCE_DATE_EPOCH", "PYTHONIOENCODING",
+          "TTY_COMPATIBLE", "FORCE_COLOR", "CI")
+
+
+def _fence(text: str, lang: str = "console") -> str:
+    return f"```{lang}\n{text.rstrip()}\n```\n"
+
+
+# -- --help ---------------------------------------------------------------------------------
+
+
+def commands(command: click.Command = cli, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command path of the CLI, the group itself first: (), ("review",), ("quiz", "create"), ..."""
+    found = [path]
+    if isinstance(command, click.Group):
+        ctx = click.Context(command)
+        for name in command.list_commands(ctx):
+            found += commands(command.get_command(ctx, name), path + (name,))
+    return found
+
+
+def help_text(*path: str) -> str:
+    """``flash PATH... --help`` exactly as a terminal 80 columns wide shows it."""
+    result = CliRunner().invoke(cli, [*path, "--help"], prog_name="flash",
+                                env={"COLUMNS": str(WIDTH), "NO_COLOR": "1"})
+    if result.exit_code != 0:
+        raise RuntimeError(f"flash {' '.join(path)} --help exited {result.exit_code}: {result.output}")
+    return result.output
+
+
+def help_page() -> str:
+    """The CLI reference: one section per command, its --help in a code block."""
+    out = []
+    for path in commands():
+        name = " ".join(("flash",) + path)
+        level = "#" * min(2 + max(len(path) - 1, 0), 4)
+        out.append(f"{level} {name}\n\n")
+        out.append(_fence(f"$ {name} --help\n{help_text(*path)}", "text"))
+        out.append("\n")
+    return "".join(out).rstrip() + "\n"
+
+
+# -- console examples on the shipped deck ---------------------------------------------------
+
+
+class Session:
+    """A home folder of its own, where ``flash`` commands run one after another, sharing its database.
+
+    ``run("flash decks --today 2026-12-01")`` returns a console block: the command line and what it
+    printed (stdout and stderr, as a terminal shows both). ``tty=True`` renders as on a terminal
+    (rich's tables and panels); otherwise output is piped, as in a script.
+    """
+
+    def __init__(self):
+        self.home = _home_folder()
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self.home, ignore_errors=True)
+        self.cwd = self.home / "work"
+        self.cwd.mkdir(parents=True)
+        for sub in (".local/share", ".config"):
+            (self.home / sub).mkdir(parents=True)
+
+    def path(self, name: str) -> Path:
+        """A file in the session's working folder (to write fixtures into)."""
+        return self.cwd / name
+
+    def write(self, name: str, text: str) -> Path:
+        target = self.path(name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        return target
+
+    def invoke(self, line: str, input: str | None = None, tty: bool = False, width: int = WIDTH,
+               env: dict | None = None):
+        argv = shlex.split(line)
+        if argv[0] != "flash":
+            raise ValueError(f"not a flash command: {line}")
+        variables = {name: None for name in _UNSET}
+        variables.update({
+            "HOME": str(self.home), "XDG_DATA_HOME": str(self.home / ".local/share"),
+            "XDG_CONFIG_HOME": str(self.home / ".config"), "COLUMNS": str(width), "LINES": "40",
+            "NO_COLOR": "1", "TERM": "dumb",
+        })
+        if tty:
+            variables["TTY_COMPATIBLE"] = "1"
+        variables.update(env or {})
+        before = os.getcwd()
+        os.chdir(self.cwd)
+        try:
+            result = CliRunner().invoke(cli, argv[1:], input=input, prog_name="flash", env=variables)
+        finally:
+            os.chdir(before)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise RuntimeError(f"{line} raised {result.exception!r}") from result.exception
+        return result
+
+    def output(self, line: str, input: str | None = None, tty: bool = False, width: int = WIDTH,
+               status: int | None = 0, env: dict | None = None) -> str:
+        result = self.invoke(line, input=input, tty=tty, width=width, env=env)
+        if status is not None and result.exit_code != status:
+            raise RuntimeError(f"{line} exited {result.exit_code} (expected {status}):\n{result.output}")
+        return self.clean(result.output)
+
+    def clean(self, text: str) -> str:
+        text = _ANSI.sub("", text)
+        text = text.replace(str(self.home), HOME)
+        return "\n".join(line.rstrip() for line in text.splitlines())
+
+    def run(self, line: str, input: str | None = None, tty: bool = False, width: int = WIDTH,
+            status: int | None = 0, shown: str | None = None, head: int | None = None,
+            tail: int | None = None, command: bool = True, env: dict | None = None) -> str:
+        """A console block of ``line`` and its output; ``shown`` replaces the command line shown
+        (say, to drop a --today the reader does not type), ``head``/``tail`` keep that many lines
+        (the cut marked ``...``); ``command=False`` shows the output alone."""
+        text = self.output(line, input=input, tty=tty, width=width, status=status, env=env)
+        lines = text.splitlines()
+        if head is not None and len(lines) > head + (tail or 0):
+            lines = lines[:head] + ["..."] + (lines[-tail:] if tail else [])
+        elif tail is not None and len(lines) > tail:
+            lines = ["..."] + lines[-tail:]
+        return (f"$ {shown or line}\n" if command else "") + "\n".join(lines)
+
+    def console(self, *blocks: str) -> str:
+        """Several ``run`` results in one console block."""
+        return _fence("\n".join(blocks))
+
+
+def _home_folder() -> Path:
+    """A new empty folder whose path is as long as HOME's, so that output wraps where it would for
+    the reader (rich wraps a long path where the real one ends)."""
+    for _ in range(200):
+        name = "/tmp/" + secrets.token_hex(4)[: len(HOME) - len("/tmp/")]
+        try:
+            os.mkdir(name, 0o700)
+        except FileExistsError:
+            continue
+        return Path(name)
+    return Path(tempfile.mkdtemp(prefix="flash-docs-"))  # then long lines may wrap elsewhere
+
+
+def shipped_deck() -> Path:
+    return REPO / "decks" / "lesson-04-ai-lifecycle.yaml"
