@@ -138,6 +138,7 @@ class Session:
     def clean(self, text: str) -> str:
         text = _ANSI.sub("", text)
         text = text.replace(str(self.home), HOME)
+        text = text.replace(f"{REPO}{os.sep}", "")  # the shipped decks, as from the checkout's root
         return "\n".join(line.rstrip() for line in text.splitlines())
 
     def run(self, line: str, input: str | None = None, tty: bool = False, width: int = WIDTH,
