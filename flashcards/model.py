@@ -174,6 +174,8 @@ class Deck:
     path: Optional[str] = field(default=None, compare=False)
     # (entry id, field name) -> line of "field:" in the deck file, when read from one
     field_lines: Optional[dict] = field(default=None, compare=False, repr=False)
+    # each entry with its cards, made once (``entry_cards``): import, lint and the order all read them
+    _cards: Optional[list] = field(default=None, init=False, compare=False, repr=False)
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -272,5 +274,13 @@ def cards_for_entry(deck_id: str, entry: Entry) -> list[Card]:
     raise TypeError(f"not a deck entry: {entry!r}")
 
 
+def entry_cards(deck: Deck) -> list[tuple[Entry, tuple[Card, ...]]]:
+    """Each entry of ``deck`` with the cards it yields (``cards_for_entry``), made once per deck:
+    cards are a function of the deck alone, and a large import reads them three times."""
+    if deck._cards is None:
+        object.__setattr__(deck, "_cards", [(e, tuple(cards_for_entry(deck.id, e))) for e in deck.entries])
+    return deck._cards
+
+
 def cards_for_deck(deck: Deck) -> list[Card]:
-    return [card for entry in deck.entries for card in cards_for_entry(deck.id, entry)]
+    return [card for _entry, cards in entry_cards(deck) for card in cards]

@@ -22,7 +22,7 @@ import heapq
 import re
 from typing import Iterable, Optional
 
-from .model import CardKind, Deck, Term, card_id, cards_for_entry
+from .model import CardKind, Deck, Term, card_id, cards_for_entry, entry_cards
 
 __all__ = ["TermIndex", "card_needs", "entry_uses", "suggested_uses", "term_names"]
 
@@ -144,8 +144,8 @@ def card_needs(deck: Deck) -> dict[str, tuple[str, ...]]:
     term_card = {t.id: card_id(deck.id, t.id, CardKind.TERM) for t in deck.terms}
     needs: dict[str, list[str]] = {}
     explicit: set[tuple[str, str]] = set()
-    for entry in deck.entries:
-        for card in cards_for_entry(deck.id, entry):
+    for entry, cards in entry_cards(deck):
+        for card in cards:
             if entry.uses is not None:
                 used = [u for u in entry.uses if u != entry.id and u in term_card]
                 explicit.update((card.id, term_card[u]) for u in used)

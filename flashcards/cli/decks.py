@@ -52,17 +52,20 @@ def import_(paths, anki_file, db_path, today) -> None:
     from ..decks import load_decks
     from ..render import sync_table
 
+    from ._heap import long_lived
+
     day = resolve_today(today)
     decks = load_decks(paths or default_deck_paths())  # raises DeckError before the database is touched
-    with open_store(db_path) as store:
-        reports = store.sync(decks, today=day)
-        switches = store.apply_deck_schedulers(decks, today=day)
-    console().print(sync_table(reports, title=f"Imported {len(reports)} deck{'s' if len(reports) != 1 else ''}"))
-    for switch in switches:
-        from .schedulers import switch_line
+    with long_lived():
+        with open_store(db_path) as store:
+            reports = store.sync(decks, today=day)
+            switches = store.apply_deck_schedulers(decks, today=day)
+        console().print(sync_table(reports, title=f"Imported {len(reports)} deck{'s' if len(reports) != 1 else ''}"))
+        for switch in switches:
+            from .schedulers import switch_line
 
-        click.echo(f"Scheduler from the deck file: {switch_line(switch, reschedule=False)}")
-    click.echo(lint_line(decks, paths))
+            click.echo(f"Scheduler from the deck file: {switch_line(switch, reschedule=False)}")
+        click.echo(lint_line(decks, paths))
 
 
 def lint_line(decks, paths) -> str:

@@ -67,7 +67,7 @@ from pathlib import Path
 from typing import Collection, Iterable, Optional, Sequence
 
 from ..cloze import blanked, filled
-from ..model import Analog, CardKind, Cloze, Deck, Entry, Phrase, Term
+from ..model import Analog, CardKind, Cloze, Deck, Entry, Phrase, Term, entry_cards
 from ..similar import NEAR_DUPLICATE, normalise, similarity, words
 from ._cards import OPEN_PROMPTS, FieldLines, LintCard, kind_name, lint_cards, short
 from .grounding import ANSWER_FIELDS, Sources, figures
@@ -147,7 +147,7 @@ def lint_decks(decks: Iterable[Deck], *, max_words: int = MAX_WORDS,
     if not isinstance(sources, Sources):
         sources = Sources(sources)
     lines = FieldLines()
-    cards = [card for deck in decks for entry in deck.entries for card in lint_cards(deck, entry)]
+    cards = [card for deck in decks for entry, made in entry_cards(deck) for card in lint_cards(deck, entry, made)]
     findings: list[Finding] = []
 
     def add(card_or_entry, deck: Deck, field: str, check: str, message: str) -> None:

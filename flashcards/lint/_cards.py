@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional, Sequence
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ..cloze import card_suffix
-from ..model import Analog, CardKind, Cloze, Deck, Entry, Phrase, Term, cards_for_entry
+from ..model import Analog, Card, CardKind, Cloze, Deck, Entry, Phrase, Term, cards_for_entry
 
 _LISTS = {"terms": Term, "phrases": Phrase, "analogs": Analog, "clozes": Cloze}
 # the generic questions of a term's optional fields: "open prompts" that many answers fit
@@ -35,11 +36,13 @@ class LintCard:
         return f"{self.entry.id}/{card_suffix(self.number) if self.number else self.kind.value}"
 
 
-def lint_cards(deck: Deck, entry: Entry) -> list[LintCard]:
+def lint_cards(deck: Deck, entry: Entry, made: Optional[Sequence[Card]] = None) -> list[LintCard]:
+    """The entry's cards as lint sees them; ``made``: its cards (``cards_for_entry``), if already made."""
+    made = cards_for_entry(deck.id, entry) if made is None else made
     if isinstance(entry, Cloze):  # one card per deletion: the text, blanked there, asks for the deleted words
         return [LintCard(deck, entry, c.kind, c.front, c.back, c.back, "text", "text", number)
-                for number, c in enumerate(cards_for_entry(deck.id, entry), start=1)]
-    fronts = {c.kind: c.front for c in cards_for_entry(deck.id, entry)}  # the question as the learner sees it
+                for number, c in enumerate(made, start=1)]
+    fronts = {c.kind: c.front for c in made}  # the question as the learner sees it
 
     def card(kind, answer, qfield, afield):
         compared = entry.do_say if isinstance(entry, Phrase) else answer
