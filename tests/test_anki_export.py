@@ -281,7 +281,7 @@ def test_tags_sit_under_one_prefix_per_deck_and_kind(col, tmp_path):
     assert notes["sample-deck/bare-term"].tags == ["flashcards::sample-deck::term"]
     assert notes["sample-deck/say-it"].tags == ["flashcards::sample-deck::phrase"]
     assert notes["sample-deck/both"].tags == ["flashcards::sample-deck::analog"]
-    # the README's searches: a tag matches its children in Anki
+    # docs/anki.md's searches: a tag matches its children in Anki
     assert len(col.find_notes("tag:flashcards::sample-deck")) == 5
     assert len(col.find_notes("tag:flashcards::sample-deck::term")) == 2
     assert len(col.find_notes("tag:flashcards::sample-deck::phrase")) == 1
@@ -482,7 +482,7 @@ def test_renamed_deck_still_updates_the_same_notes(col, tmp_path):
     assert {ref: after[ref].id for ref in before} == before
     assert col.note_count() == 6
     # Anki matches decks by name: cards it already had stay where they are,
-    # new cards go to the decks of the new name (README: Keeping Anki in step).
+    # new cards go to the decks of the new name (docs/anki.md: Keeping Anki in step).
     assert counts_per_subdeck(col, "Sample deck") == {
         "lesson": (2, 2), "Phrases": (1, 1), "Analogs": (2, 2), "follow-up": (3, 6)}
     assert counts_per_subdeck(col, "Sample deck (2nd edition)") == {"Analogs": (1, 1), "follow-up": (1, 1)}

@@ -28,7 +28,7 @@ from test_anki_study_order import KIND_OF_MODEL
 
 DECK = "lesson-04-ai-lifecycle"
 DAYS = 30
-BUTTON_GRADES = {1: 1, 2: 3, 3: 4, 4: 5}  # README: Again 1, Hard 3, Good 4, Easy 5
+BUTTON_GRADES = {1: 1, 2: 3, 3: 4, 4: 5}  # docs/anki.md: Again 1, Hard 3, Good 4, Easy 5
 FILES = ("study.apkg", "study-legacy.apkg", "study.colpkg", "study-legacy.colpkg")
 
 

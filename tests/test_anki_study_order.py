@@ -61,7 +61,7 @@ def five_days(tmp_path_factory):
     (tmp / "anki").mkdir()
     col = Collection(str(tmp / "anki" / "collection.anki2"))
     try:
-        import_apkg(col, report.path)  # the README's steps: import, keep the defaults
+        import_apkg(col, report.path)  # docs/anki.md's steps: import, keep the defaults
     finally:
         col.close()
     return deck, study(tmp / "anki" / "collection.anki2", deck.name, DAYS)

@@ -125,7 +125,7 @@ def test_a_file_that_is_not_a_package_is_replaced_with_a_warning(tmp_path):
 
 
 def test_a_note_changed_in_anki_after_the_build_needs_update_notes_always(col, tmp_path):
-    """What the README tells a learner: a note they marked or edited after the package was
+    """What docs/anki.md tells a learner: a note they marked or edited after the package was
     built is newer than the package, so "if newer" keeps it; "Always" updates it."""
     import_apkg(col, export_to(tmp_path / "a", SAMPLE, tmp_path, timestamp=T1).path)
     note = notes_by_entry(col)["sample-deck/full-term"]
@@ -142,7 +142,7 @@ def test_a_note_changed_in_anki_after_the_build_needs_update_notes_always(col, t
     assert counts(log) == (0, 1, 5, 0)  # "Always" takes every note whose time differs
     updated = notes_by_entry(col)["sample-deck/full-term"]
     assert updated["Definition"] == "Running a trained model on new input."
-    assert "marked" not in updated.tags  # Anki replaces tags on update (README says so)
+    assert "marked" not in updated.tags  # Anki replaces tags on update (docs/anki.md says so)
 
 
 def test_an_update_replaces_the_learners_own_tags_but_not_flags_or_suspension(col, tmp_path):
@@ -335,7 +335,7 @@ def test_a_field_added_by_the_learner_needs_merge_note_types(col, tmp_path):
 
 
 def test_without_merge_a_customised_note_type_gets_no_updates(col, tmp_path):
-    """The issue's "Flashcards: Term+": what the README warns about."""
+    """The issue's "Flashcards: Term+": what docs/anki.md warns about."""
     import_apkg(col, export_to(tmp_path / "a", SAMPLE, tmp_path, timestamp=T1).path)
     note_type = col.models.get(TERM_MODEL_ID)
     col.models.add_field(note_type, col.models.new_field("My notes"))
@@ -409,7 +409,7 @@ def test_a_stamp_far_in_the_future_is_reported(col, tmp_path):
 
 
 def test_a_deleted_note_comes_back_with_the_next_import(col, tmp_path):
-    """Why the README says to suspend rather than delete: an import only adds and updates."""
+    """Why docs/anki.md says to suspend rather than delete: an import only adds and updates."""
     out = tmp_path / "exports"
     import_apkg(col, export_to(out, SAMPLE, tmp_path, timestamp=T1).path)
     col.remove_notes([notes_by_entry(col)["sample-deck/say-it"].id])

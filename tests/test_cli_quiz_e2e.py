@@ -1,4 +1,4 @@
-"""Issue 10's "Done when", end to end through the CLI, as the README's certification walkthrough runs it.
+"""Issue 10's "Done when", end to end through the CLI, as the certification walkthrough of docs/manager.md runs it.
 
 A manager imports a roster of 20, creates personal papers from the shipped deck, 17 learners take
 them (one forges a colleague's file), the manager scores the inbox folder twice, sees who has not

@@ -41,7 +41,7 @@ def test_the_pages_are_generated_in_part():
     """Not a page of prose only: the pages readers copy commands from run them."""
     generated = [page.name for page in PAGES if "[[[cog" in page.read_text(encoding="utf-8")]
     for name in ("cli.md", "learner.md", "deck-author.md", "anki.md", "data-safety.md", "scheduling.md",
-                 "manager.md", "index.md"):
+                 "manager.md", "index.md", "README.md"):
         assert name in generated, f"{name} has no cog block"
 
 
@@ -60,3 +60,15 @@ def test_every_page_is_in_the_navigation():
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     for page in DOCS.glob("*.md"):
         assert re.search(rf":\s+{re.escape(page.name)}$", config, flags=re.M), f"{page.name} is not in mkdocs.yml's nav"
+
+
+def test_the_readme_is_short_and_keeps_the_commands_ci_runs():
+    """The manual is the site; the README keeps what CI runs verbatim (.ci/run) and links to the pages."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) < 150
+    assert "pip install . && flash review\n" in readme
+    assert "pip install '.[test]' && python -m pytest\n" in readme
+    assert "pip install '.[test]' && python -m pytest" in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    for page in ("learner", "anki", "deck-author", "manager", "data-safety", "scheduling", "development", "cli"):
+        assert f"](docs/{page}.md)" in readme, page
+        assert (DOCS / f"{page}.md").is_file(), page
