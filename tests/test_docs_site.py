@@ -72,3 +72,60 @@ def test_the_readme_is_short_and_keeps_the_commands_ci_runs():
     for page in ("learner", "anki", "deck-author", "manager", "data-safety", "scheduling", "development", "cli"):
         assert f"](docs/{page}.md)" in readme, page
         assert (DOCS / f"{page}.md").is_file(), page
+
+
+def written_commands():
+    """The ``$ flash ...`` lines of console blocks the docs write by hand (outside cog blocks)."""
+    for page in PAGES:
+        text = re.sub(r"<!-- \[\[\[cog.*?\[\[\[end\]\]\] -->", "", page.read_text(encoding="utf-8"), flags=re.S)
+        for block in re.findall(r"```console\n(.*?)```", text, flags=re.S):
+            for line in block.splitlines():
+                if line.startswith("$ flash "):
+                    yield page.name, line[2:]
+
+
+def unknown_in(line: str) -> str | None:
+    """What click refuses in ``flash ...`` (an unknown command or option), or None. Values are not
+    checked (files named in examples do not exist here)."""
+    import shlex
+    import warnings
+
+    import click
+
+    from flashcards.cli import cli
+
+    args = shlex.split(line.split(" | ")[0])[1:]
+    command = cli
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # Click 8.2's protected_args
+        try:
+            ctx = cli.make_context("flash", list(args))
+            rest = ctx.protected_args + ctx.args
+            while isinstance(command, click.Group) and rest:
+                name, *rest = rest
+                command = command.get_command(ctx, name)
+                if command is None:
+                    return f"no command {name!r}"
+                ctx = command.make_context(name, list(rest), parent=ctx)
+                rest = ctx.protected_args + ctx.args if isinstance(command, click.Group) else []
+        except click.NoSuchOption as error:
+            return error.format_message()
+        except click.UsageError as error:
+            if "No such command" in error.format_message():
+                return error.format_message()
+    return None
+
+
+def test_the_check_of_hand_written_examples_can_fail():
+    assert unknown_in("flash quiz create --frobnicate 3 --title T") is not None
+    assert unknown_in("flash quiz frobnicate") is not None
+    assert unknown_in("flash quiz create --title T --questions 20") is None
+
+
+def test_hand_written_examples_use_commands_and_options_the_cli_has():
+    """The examples that cannot be generated (a served quiz's random links, the drafts, an Anki
+    collection) still name only commands and options that exist: click parses each line."""
+    lines = list(written_commands())
+    assert len(lines) >= 10
+    wrong = [(page, line, unknown_in(line)) for page, line in lines if unknown_in(line)]
+    assert wrong == []
