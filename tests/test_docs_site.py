@@ -75,13 +75,15 @@ def test_the_readme_is_short_and_keeps_the_commands_ci_runs():
 
 
 def written_commands():
-    """The ``$ flash ...`` lines of console blocks the docs write by hand (outside cog blocks)."""
+    """The ``flash ...`` lines of console and sh blocks the docs write by hand (outside cog blocks)."""
     for page in PAGES:
         text = re.sub(r"<!-- \[\[\[cog.*?\[\[\[end\]\]\] -->", "", page.read_text(encoding="utf-8"), flags=re.S)
-        for block in re.findall(r"```console\n(.*?)```", text, flags=re.S):
+        for lang, block in re.findall(r"```(console|sh)\n(.*?)```", text, flags=re.S):
             for line in block.splitlines():
-                if line.startswith("$ flash "):
+                if lang == "console" and line.startswith("$ flash "):
                     yield page.name, line[2:]
+                elif lang == "sh" and line.startswith("flash "):
+                    yield page.name, line.split("  #")[0].strip()
 
 
 def unknown_in(line: str) -> str | None:
