@@ -384,8 +384,8 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today,
         from .quiz_certs import expiring_report
 
         return expiring_report(quiz_ref, within, csv_path, db_path, today)
-    from ..quiz.report import learner_rows
-    from ..quiz.scoring import best_attempts, concept_analysis, item_analysis, pool_advice
+    from ..quiz.scoring import concept_analysis, item_analysis, pool_advice
+    from ..store.certificates import learner_report
     from ..store.quizzes import QuizStore
     from ..store.sittings import SittingStore
     from .quiz_pace import pace_tables
@@ -393,18 +393,10 @@ def report(quiz_ref, csv_path, cert_dir, slip_dir, show_answers, db_path, today,
     with open_store(db_path, create=False, write=False) as store:
         quizzes = QuizStore(store)
         the_quiz = quizzes.get(quiz_ref)
-        attempts = quizzes.attempts(the_quiz.id)
+        attempts, best, rows, papers = learner_report(quizzes, the_quiz)
         rejections = quizzes.rejections(the_quiz.id)
-        papers = quizzes.papers(the_quiz.id)
         audit = quizzes.audit(the_quiz.id)
-        allowed = {p.learner.id: quizzes.allowed(the_quiz, p.learner.id) for p in papers}
-        roster = quizzes.roster() if the_quiz.personal else []
         times = SittingStore(store).response_times(the_quiz.id)
-    best = {a.learner_key: a for a in best_attempts(attempts)}
-    used: dict[str, int] = {}
-    for a in attempts:
-        used[a.learner_key] = used.get(a.learner_key, 0) + 1
-    rows = learner_rows(the_quiz, papers, attempts, best, used, allowed, roster)
     csv_to_stdout = csv_path is not None and str(csv_path) == "-"
     out = _quiet_console() if csv_to_stdout else console()
     out.print(quiz_heading(the_quiz))

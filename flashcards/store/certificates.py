@@ -7,16 +7,27 @@ B, B by C) is followed to its end, so a learner who passed any of them has renew
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ..quiz.model import Quiz
 from ..quiz.report import learner_rows
 from ..quiz.scoring import best_attempts
 from .quizzes import QuizStore
 
-__all__ = ["recertifications", "renewals", "report_rows"]
+__all__ = ["LearnerReport", "learner_report", "recertifications", "renewals", "report_rows"]
 
 
-def report_rows(quizzes: QuizStore, quiz: Quiz) -> list[dict]:
-    """One row per learner, as ``flash quiz report`` prints them (``learner_rows``)."""
+class LearnerReport(NamedTuple):
+    """A quiz's attempts, each learner's best one, one row per learner (``learner_rows``), and its papers."""
+
+    attempts: list
+    best: dict
+    rows: list[dict]
+    papers: list
+
+
+def learner_report(quizzes: QuizStore, quiz: Quiz) -> LearnerReport:
+    """What ``flash quiz report`` and the manager's report page print about the learners: one reading."""
     attempts = quizzes.attempts(quiz.id)
     papers = quizzes.papers(quiz.id)
     allowed = {p.learner.id: quizzes.allowed(quiz, p.learner.id) for p in papers}
@@ -24,7 +35,13 @@ def report_rows(quizzes: QuizStore, quiz: Quiz) -> list[dict]:
     used: dict[str, int] = {}
     for a in attempts:
         used[a.learner_key] = used.get(a.learner_key, 0) + 1
-    return learner_rows(quiz, papers, attempts, best, used, allowed, quizzes.roster() if quiz.personal else [])
+    rows = learner_rows(quiz, papers, attempts, best, used, allowed, quizzes.roster() if quiz.personal else [])
+    return LearnerReport(attempts, best, rows, papers)
+
+
+def report_rows(quizzes: QuizStore, quiz: Quiz) -> list[dict]:
+    """One row per learner, as ``flash quiz report`` prints them (``learner_rows``)."""
+    return learner_report(quizzes, quiz).rows
 
 
 def recertifications(quizzes: QuizStore, quiz_id: str) -> list[str]:

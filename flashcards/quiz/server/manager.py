@@ -19,7 +19,8 @@ from starlette.routing import Route
 from ...errors import QuizError
 from ..model import clean_text
 from ..pace import implausible, item_medians
-from ..report import certificate_html, learner_rows
+from ...store.certificates import learner_report
+from ..report import certificate_html
 from ..scoring import MIN_ITEM_LEARNERS, best_attempts, concept_analysis, item_analysis, pool_advice
 from ..sitting import seconds_left
 from ._web import MANAGER_COOKIE, client_address, csrf_for, form, is_manager, server_of, set_cookie
@@ -138,14 +139,7 @@ def pool_line(quiz) -> str:
 def report_data(server, quiz) -> dict:
     """What the CLI's report shows, for the page: learners, item analysis with response times, pace flags."""
     quizzes = server.quizzes
-    attempts = quizzes.attempts(quiz.id)
-    papers = quizzes.papers(quiz.id)
-    allowed = {p.learner.id: quizzes.allowed(quiz, p.learner.id) for p in papers}
-    best = {a.learner_key: a for a in best_attempts(attempts)}
-    used: dict[str, int] = {}
-    for a in attempts:
-        used[a.learner_key] = used.get(a.learner_key, 0) + 1
-    rows = learner_rows(quiz, papers, attempts, best, used, allowed, quizzes.roster() if quiz.personal else [])
+    attempts, best, rows, _ = learner_report(quizzes, quiz)
     counted = list(best.values())
     items = item_analysis(quiz, [a.choices for a in counted]) if counted else []
     times = server.sittings.response_times(quiz.id)
