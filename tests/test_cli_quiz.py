@@ -225,7 +225,11 @@ def test_create_default_folder_pool_and_summary(flash, deck_path, db, team, tmp_
     assert result.exit_code == 0, result.output
     quiz_id = re.search(r"Created quiz (\S+):", result.output).group(1)
     assert re.fullmatch(r"cert-[0-9a-f]{6}", quiz_id)  # a random code, not the seed (3)
-    assert len(list((tmp_path / "exports" / quiz_id).glob("*.paper.json"))) == 3
+    # beside the default database, never in the folder the manager stands in
+    assert not (tmp_path / "exports").exists()
+    exports = tmp_path / "xdg-data" / "flashcards" / "exports"
+    assert len(list((exports / quiz_id).glob("*.paper.json"))) == 3
+    assert f"Wrote 3 personal papers to {exports / quiz_id}/ (no key in them" in result.output
     assert result.output.splitlines()[1] == (
         "Pool of 10 items (which-term 2, what-is 2, phrase 2, breaks 2, holds 2) from quizdeck; 5 per paper; "
         "pass mark 80%; unlimited attempts; seed 3")
@@ -667,8 +671,10 @@ def test_export_gift_and_qti(flash, deck_path, db, team, tmp_path, monkeypatch):
     quiz_id, _ = create(flash, deck_path, db, "--pool", "8")
     gift = flash("quiz", "export", quiz_id, "--format", "gift", "--db", db, "--today", TODAY)
     assert gift.exit_code == 0, gift.output
-    assert f"Wrote exports/{quiz_id}.gift.txt (8 questions; answer key included" in gift.output
-    assert (tmp_path / "exports" / f"{quiz_id}.gift.txt").read_text(encoding="utf-8").count("\n\t=") == 8
+    exports = tmp_path / "xdg-data" / "flashcards" / "exports"
+    assert f"Wrote {exports}/{quiz_id}.gift.txt (8 questions; answer key included" in gift.output
+    assert (exports / f"{quiz_id}.gift.txt").read_text(encoding="utf-8").count("\n\t=") == 8
+    assert not (tmp_path / "exports").exists()
     qti = flash("quiz", "export", quiz_id, "--format", "qti", "-o", tmp_path / "lms" / "q.zip",
                 "--db", db, "--today", TODAY)
     assert qti.exit_code == 0, qti.output

@@ -58,7 +58,7 @@ def test_done_when(tmp_path, monkeypatch):
     created = flash("quiz", "create", "--title", "Lesson 4 certification", "--questions", "20", "--pass-mark", "80",
                     "--attempts", "2", "--time-limit", "30", "--roster", "--seed", "2026")
     quiz_id = re.search(r"Created quiz (\S+):", created.output).group(1)
-    papers_dir = tmp_path / "exports" / quiz_id
+    papers_dir = tmp_path / "xdg" / "flashcards" / "exports" / quiz_id
     assert len(list(papers_dir.glob("*.paper.json"))) == 20
     with Store.open(manager_db) as store:
         quizzes = QuizStore(store)

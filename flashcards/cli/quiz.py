@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from ._common import CONTEXT_SETTINGS, common_options, console, now, open_store, resolve_today
+from ._common import CONTEXT_SETTINGS, common_options, console, default_exports_dir, now, open_store, resolve_today
 from .completion import complete_learner, complete_question, complete_quiz
 
 from ..render_quiz import (
@@ -137,7 +137,7 @@ def roster_list(db_path, today) -> None:
 @click.option("--seed", type=int, metavar="S",
               help="The same pool of items again with the same seed. [default: random]")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="Folder for the papers. [default: exports/<quiz id>/]")
+              help="Folder for the papers. [default: $XDG_DATA_HOME/flashcards/exports/<quiz id>/]")
 @html_option
 @common_options
 def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size, kinds, attempts, time_limit,
@@ -204,13 +204,8 @@ def create(paths, title, count, pass_mark, whole_roster, learner_refs, pool_size
             from ..quiz.pools import check_split
 
             check_split(made)
-        folder = output or Path("exports") / quiz_id
-        papers, pages = _issue_and_write(made, learners, folder, html=html)
-        try:
-            quizzes.add(made, created_at=now(), papers=[p for p, _ in papers])
-        except BaseException:  # no paper without its token in the database
-            _remove([path for _, path in papers] + pages)
-            raise
+        folder = output or default_exports_dir() / quiz_id
+        papers, pages = _issue_and_record(quizzes, made, learners, folder, clock=now, html=html)
         db_file = store.path
     mix = ", ".join(f"{k.value} {n}" for k, n in _kind_counts(items).items())
     limits = [f"pass mark {pass_mark}%", f"{_plural(attempts, 'attempt')}" if attempts else "unlimited attempts"]
@@ -261,6 +256,20 @@ def _issue_and_write(made, learners, folder: Path, *, html: bool = False):
     return written, pages
 
 
+def _issue_and_record(quizzes, made, learners, folder: Path, *, clock, html: bool = False):
+    """A new quiz: its papers written (``_issue_and_write``), then the quiz stored with their tokens
+    in ``quizzes`` (a ``QuizStore``), created at ``clock()`` (the calling command's ``now``). If
+    storing fails, the papers are removed: no paper without its token in the database. Returns what
+    ``_issue_and_write`` returns."""
+    papers, pages = _issue_and_write(made, learners, folder, html=html)
+    try:
+        quizzes.add(made, created_at=clock(), papers=[p for p, _ in papers])
+    except BaseException:
+        _remove([path for _, path in papers] + pages)
+        raise
+    return papers, pages
+
+
 def _remove(paths) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
@@ -281,7 +290,7 @@ def _kind_counts(questions) -> dict:
               shell_complete=complete_learner,
               help="Roster id or e-mail; repeat for more.")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="Folder for the papers. [default: exports/<quiz id>/]")
+              help="Folder for the papers. [default: $XDG_DATA_HOME/flashcards/exports/<quiz id>/]")
 @html_option
 @common_options
 def issue(quiz_ref, learner_refs, output, html, db_path, today) -> None:
@@ -297,7 +306,7 @@ def issue(quiz_ref, learner_refs, output, html, db_path, today) -> None:
         if not made.personal:
             raise click.UsageError(f"quiz {made.id} was made before personal papers; create a new quiz")
         learners = quizzes.learners(learner_refs)
-        folder = output or Path("exports") / made.id
+        folder = output or default_exports_dir() / made.id
         papers, pages = _issue_and_write(made, learners, folder, html=html)
         try:
             quizzes.add_papers([p for p, _ in papers], now=now())
@@ -551,7 +560,7 @@ def list_(db_path, today) -> None:
 @click.option("--format", "fmt", type=click.Choice(["gift", "qti"]), required=True,
               help="gift: Moodle GIFT text; qti: IMS QTI 2.1 package (zip).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FILE",
-              help="[default: exports/<quiz id>.gift.txt or .qti.zip]")
+              help="[default: $XDG_DATA_HOME/flashcards/exports/<quiz id>.gift.txt or .qti.zip]")
 @common_options
 def export(quiz_ref, fmt, output, db_path, today) -> None:
     """Write a quiz's item pool for an LMS, answer key included: Moodle GIFT or an IMS QTI 2.1 package.
@@ -570,7 +579,7 @@ def export(quiz_ref, fmt, output, db_path, today) -> None:
     with open_store(db_path, create=False, write=False) as store:
         the_quiz = QuizStore(store).get(quiz_ref)
     suffix = {"gift": "gift.txt", "qti": "qti.zip"}[fmt]
-    path = output or Path("exports") / f"{the_quiz.id}.{suffix}"
+    path = output or default_exports_dir() / f"{the_quiz.id}.{suffix}"
     data = gift(the_quiz).encode("utf-8") if fmt == "gift" else qti_package(the_quiz)
     _write(path, data)
     _say(console(), f"Wrote {path} ({_plural(len(the_quiz.questions), 'question')}; answer key included: "

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from ..render_quiz import cell, clean as _clean, plural as _plural
-from ._common import CONTEXT_SETTINGS, common_options, console, now, open_store, resolve_today
+from ._common import CONTEXT_SETTINGS, common_options, console, default_exports_dir, now, open_store, resolve_today
 from .completion import complete_quiz
 from ._quiz_common import html_option, quiet_console, say as _say, slug as _slug, write as _write
 from .quiz import quiz
@@ -140,7 +140,7 @@ def expiring_report(quiz_ref, within: int, csv_path, db_path, today) -> None:
 @click.option("--id", "new_id", metavar="ID", help="The new quiz's id. [default: from the title, with a random code]")
 @click.option("--title", help="The new quiz's title. [default: the quiz's title and '(re-certification)']")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="Folder for the papers. [default: exports/<new quiz id>/]")
+              help="Folder for the papers. [default: $XDG_DATA_HOME/flashcards/exports/<new quiz id>/]")
 @html_option
 @common_options
 def recertify(quiz_ref, within, new_id, title, output, html, db_path, today) -> None:
@@ -163,7 +163,7 @@ def recertify(quiz_ref, within, new_id, title, output, html, db_path, today) -> 
     from ..quiz.certificates import recertification
     from ..quiz.generate import quiz_id_for
     from ..store.quizzes import QuizStore
-    from .quiz import _issue_and_write, _remove
+    from .quiz import _issue_and_record
 
     day = resolve_today(today)
     if new_id is not None and not QUIZ_ID.fullmatch(new_id):
@@ -188,13 +188,8 @@ def recertify(quiz_ref, within, new_id, title, output, html, db_path, today) -> 
         quiz_id = new_id or quizzes.free_id(quiz_id_for(new_title, secrets.token_hex(3)))
         made = recertification(the_quiz, quiz_id=quiz_id, title=new_title, today=day)
         learners = quizzes.learners([e.learner_id for e in found.due])
-        folder = output or Path("exports") / quiz_id
-        papers, pages = _issue_and_write(made, learners, folder, html=html)
-        try:
-            quizzes.add(made, created_at=now(), papers=[p for p, _ in papers])
-        except BaseException:  # no paper without its token in the database
-            _remove([path for _, path in papers] + pages)
-            raise
+        folder = output or default_exports_dir() / quiz_id
+        papers, pages = _issue_and_record(quizzes, made, learners, folder, clock=now, html=html)
     _say(out, f"Created re-certification quiz {quiz_id}: {new_title}")
     _say(out, f"Renews quiz {the_quiz.id} for {_plural(len(learners), 'learner')} whose certificate ends by "
               f"{found.by.isoformat()}: " + ", ".join(f"{x.name} ({x.id})" for x in learners))
