@@ -175,3 +175,32 @@ def _home_folder() -> Path:
 
 def shipped_deck() -> Path:
     return REPO / "decks" / "lesson-04-ai-lifecycle.yaml"
+
+
+# -- a simulated learner's log (flash optimize) -----------------------------------------------
+
+
+def simulated_learner(session: Session, name: str, *, cards: int, days: int, seed: int) -> int:
+    """A database ``name`` in the session's folder holding a deck ``sim`` of ``cards`` terms and the
+    seeded simulated learner's log (flashcards/schedulers/simulate.py) from 2026-01-01 over ``days``
+    days, each grade given through the store as ``flash review`` gives it. Returns the reviews."""
+    from datetime import date, datetime, timezone
+
+    from flashcards.decks import load_deck
+    from flashcards.schedulers.simulate import simulate
+    from flashcards.store import Store
+
+    width = len(str(cards - 1))
+    entries = "".join(f"  - id: t{n:0{width}d}\n    term: Term {n}\n    definition: Definition {n}.\n"
+                      for n in range(cards))
+    deck = session.write(f"{name}.yaml", f"id: sim\nname: Simulated learner\nterms:\n{entries}")
+    store = Store.open(session.path(name))
+    try:
+        store.sync([load_deck(deck)], today=date(2026, 1, 1))
+        reviews = simulate(cards=cards, days=days, seed=seed)
+        for review in reviews:
+            moment = datetime.combine(review.day, datetime.min.time(), tzinfo=timezone.utc).replace(hour=9)
+            store.record(f"sim/t{review.card:0{width}d}/term", review.grade, today=review.day, now=moment)
+    finally:
+        store.close()
+    return len(reviews)
