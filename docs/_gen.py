@@ -177,6 +177,36 @@ def shipped_deck() -> Path:
     return REPO / "decks" / "lesson-04-ai-lifecycle.yaml"
 
 
+# -- the Lesson 4 drafts (not in the repository) ----------------------------------------------
+
+
+class DraftsMissing(RuntimeError):
+    """A block needs the Lesson 4 drafts and they are not where FLASH_LESSONS (or the default) says."""
+
+
+def lessons_path() -> Path:
+    """Where the Lesson 4 drafts are: FLASH_LESSONS, else ../shared/lessons beside the repository
+    (as the tests find them, tests/conftest.py)."""
+    value = os.environ.get("FLASH_LESSONS")
+    return Path(value) if value else REPO.parent / "shared" / "lessons"
+
+
+def lesson_drafts(session: Session) -> list[str]:
+    """The drafts, copied beside the session's working folder, as a reader's checkout sees them:
+    their paths from there, ``../shared/lessons/NAME.txt`` (what ``../shared/lessons/*.txt`` gives).
+    A page calling this is checked by tests/test_docs_site.py only where the drafts are."""
+    source = lessons_path()
+    found = sorted(source.glob("*.txt")) if source.is_dir() else []
+    if not found:
+        raise DraftsMissing(f"this block needs the Lesson 4 drafts, which are not in the repository and not at "
+                            f"{source}: set FLASH_LESSONS to their folder, or regenerate only the other pages")
+    target = session.home / "shared" / "lessons"
+    target.mkdir(parents=True, exist_ok=True)
+    for path in found:
+        shutil.copyfile(path, target / path.name)
+    return [f"../shared/lessons/{path.name}" for path in found]
+
+
 # -- a simulated learner's log (flash optimize) -----------------------------------------------
 
 

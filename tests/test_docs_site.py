@@ -21,6 +21,15 @@ PAGES = sorted(DOCS.glob("*.md")) + [REPO / "README.md"]
 REGENERATE = "python -m cogapp -I docs -r docs/*.md README.md"
 
 
+def needs_drafts(page: Path) -> bool:
+    """A page with a cog block built from the Lesson 4 drafts (``_gen.lesson_drafts``), which are not
+    in the repository: checked only where they are (FLASH_LESSONS, default ../shared/lessons)."""
+    return "_gen.lesson_drafts(" in page.read_text(encoding="utf-8")
+
+
+DRAFT_PAGES = [page for page in PAGES if needs_drafts(page)]
+
+
 @pytest.fixture(scope="module")
 def gen():
     sys.path.insert(0, str(DOCS))
@@ -31,10 +40,29 @@ def gen():
         sys.path.remove(str(DOCS))
 
 
-def test_every_page_is_up_to_date(capsys):
-    status = cogapp.Cog().main(["cog", "--check", "--diff", "-I", str(DOCS), *map(str, PAGES)])
+def cog_check(pages, capsys):
+    status = cogapp.Cog().main(["cog", "--check", "--diff", "-I", str(DOCS), *map(str, pages)])
     out = capsys.readouterr().out
     assert status == 0, f"docs are stale: run `{REGENERATE}` from the repository root\n{out}"
+
+
+def test_every_page_is_up_to_date(capsys):
+    """Every page but those built from the drafts: a clone with nothing beside it checks these."""
+    cog_check([page for page in PAGES if page not in DRAFT_PAGES], capsys)
+
+
+def test_the_pages_built_from_the_lesson_drafts_are_up_to_date(lessons_dir, monkeypatch, capsys):
+    """Skipped, with the reason, where the drafts are not; under CI a failure."""
+    assert [page.name for page in DRAFT_PAGES] == ["deck-author.md"]
+    monkeypatch.setenv("FLASH_LESSONS", str(lessons_dir))
+    cog_check(DRAFT_PAGES, capsys)
+
+
+def test_a_block_needing_the_drafts_says_where_it_looked(gen, tmp_path, monkeypatch):
+    monkeypatch.setenv("FLASH_LESSONS", str(tmp_path))
+    where = re.escape(str(tmp_path))
+    with pytest.raises(gen.DraftsMissing, match=f"Lesson 4 drafts.*not at {where}: set FLASH_LESSONS"):
+        gen.lesson_drafts(gen.Session())
 
 
 def test_the_pages_are_generated_in_part():
