@@ -228,3 +228,15 @@ def many_terms_deck(write_deck):
         return write_deck(terms_deck(count, deck_id), f"{deck_id}.yaml")
 
     return make
+
+
+@pytest.fixture
+def col(tmp_path):
+    """A fresh, empty Anki collection (the real ``anki`` package, a test extra) in ``tmp_path/anki``,
+    closed after the test; the Anki tests import our packages into it."""
+    from anki.collection import Collection
+
+    (tmp_path / "anki").mkdir()
+    collection = Collection(str(tmp_path / "anki" / "collection.anki2"))
+    yield collection
+    collection.close()

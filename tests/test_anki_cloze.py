@@ -9,7 +9,6 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-import pytest
 from anki.collection import Collection
 from anki.import_export_pb2 import ExportAnkiPackageOptions
 from anki.scheduler_pb2 import CardAnswer
@@ -35,14 +34,6 @@ clozes:
 def flat(text: str) -> str:
     """Text without whitespace: Anki's rendered HTML and flash's text differ only in spacing around tags."""
     return re.sub(r"\s+", "", text)
-
-
-@pytest.fixture
-def col(tmp_path):
-    (tmp_path / "anki").mkdir()
-    collection = Collection(str(tmp_path / "anki" / "collection.anki2"))
-    yield collection
-    collection.close()
 
 
 def export(deck_path: Path, out: Path, timestamp: int) -> Path:

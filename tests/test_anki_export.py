@@ -115,15 +115,6 @@ def export_one(deck_text: str, tmp_path: Path, *, timestamp, label: str) -> Path
     return report.path
 
 
-@pytest.fixture
-def col(tmp_path):
-    """A fresh, empty Anki collection."""
-    (tmp_path / "anki").mkdir()
-    collection = Collection(str(tmp_path / "anki" / "collection.anki2"))
-    yield collection
-    collection.close()
-
-
 def import_apkg(col: Collection, path: Path):
     """Import like Anki's import dialog with its defaults (the presets), return the note log."""
     options = col._backend.get_import_anki_package_presets()

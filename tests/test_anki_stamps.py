@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-from anki.collection import Collection
-
 from flashcards.anki import write_packages
 from flashcards.anki_stamps import StampMemory, stamp_deck
 from flashcards.cli import cli
@@ -18,14 +15,6 @@ from test_anki_export import SAMPLE, deck_file, edited, import_apkg, notes_by_en
 
 UNCHANGED = "sample-deck/say-it"  # a note edited() leaves alone
 CHANGED = "sample-deck/full-term"  # one it edits
-
-
-@pytest.fixture
-def col(tmp_path):
-    (tmp_path / "anki").mkdir()
-    collection = Collection(str(tmp_path / "anki" / "collection.anki2"))
-    yield collection
-    collection.close()
 
 
 def counts(log) -> tuple[int, int, int, int]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import genanki
 import pytest
-from anki.collection import Collection, ImportAnkiPackageRequest
+from anki.collection import ImportAnkiPackageRequest
 from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
 
 from conftest import flash_process
@@ -36,15 +36,6 @@ from test_anki_export import (  # helpers only: no test_* names, so nothing runs
 )
 
 ALWAYS = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
-
-
-@pytest.fixture
-def col(tmp_path):
-    """A fresh, empty Anki collection."""
-    (tmp_path / "anki").mkdir()
-    collection = Collection(str(tmp_path / "anki" / "collection.anki2"))
-    yield collection
-    collection.close()
 
 
 def export_to(folder: Path, deck_text: str, tmp_path: Path, *, timestamp=None, label: str = "src"):
