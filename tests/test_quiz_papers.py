@@ -313,3 +313,20 @@ def test_a_block_of_garbage_is_refused(tmp_path):
 
 def test_learner_dataclass_is_what_the_paper_names():
     assert Learner("a", "A", "a@x.io").team == ""
+
+
+def test_option_ids_follow_the_draws_whatever_the_hash_seed():
+    """The ids come in the order drawn, not a set's order (which changes with PYTHONHASHSEED), so the
+    same draws give the same paper: what keeps the docs' seeded quiz examples the same on every run."""
+    import ast
+    import os
+    import subprocess
+    import sys
+
+    from conftest import PACKAGE_ROOT
+
+    code = "import random; from flashcards.quiz.papers import _option_ids; print(_option_ids(6, random.Random(7)))"
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(PACKAGE_ROOT)}).stdout
+            for seed in ("1", "2", "3")}
+    assert len(runs) == 1 and len(set(ast.literal_eval(runs.pop()))) == 6

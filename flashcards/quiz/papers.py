@@ -184,9 +184,11 @@ class IssuedPaper:
 
 
 def _option_ids(count: int, rand: secrets.SystemRandom) -> list[str]:
-    ids: set[str] = set()
+    """``count`` distinct random ids, in the order drawn (a set's order would depend on the
+    process's hash seed, so the same draws would not give the same paper)."""
+    ids: dict[str, None] = {}
     while len(ids) < count:
-        ids.add("".join(rand.choice(OPTION_ID_ALPHABET) for _ in range(8)))
+        ids.setdefault("".join(rand.choice(OPTION_ID_ALPHABET) for _ in range(8)), None)
     return list(ids)
 
 
