@@ -13,13 +13,18 @@ the block, 80 columns and no colour, so the output is the same on every machine.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import random
 import re
 import shlex
 import secrets
 import shutil
+import sys
 import tempfile
+import types
 import weakref
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import click
@@ -84,9 +89,18 @@ class Session:
     ``run("flash decks --today 2026-12-01")`` returns a console block: the command line and what it
     printed (stdout and stderr, as a terminal shows both). ``tty=True`` renders as on a terminal
     (rich's tables and panels); otherwise output is piped, as in a script.
+
+    ``Session(papers_seed=S)`` makes a quiz story the same on every run: personal papers (their
+    draw, option order, option ids, paper ids and tokens) and the random code of quiz ids come
+    from ``random.Random(S)`` instead of the system's secure random source, and the wall clock
+    the quiz commands read (``now``: when a paper was issued, a sitting's times, time left)
+    starts at 2026-12-01 09:00 UTC and moves 15 seconds at each reading. Nothing else is
+    changed: the commands, the database and the files are the real ones.
     """
 
-    def __init__(self):
+    def __init__(self, papers_seed: int | None = None):
+        self._chance = None if papers_seed is None else random.Random(papers_seed)
+        self._moment = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
         self.home = _home_folder()
         self._finalizer = weakref.finalize(self, shutil.rmtree, self.home, ignore_errors=True)
         self.cwd = self.home / "work"
@@ -121,12 +135,63 @@ class Session:
         before = os.getcwd()
         os.chdir(self.cwd)
         try:
-            result = CliRunner().invoke(cli, argv[1:], input=input, prog_name="flash", env=variables)
+            with self._fixed_chance_and_clock():
+                result = CliRunner().invoke(cli, argv[1:], input=input, prog_name="flash", env=variables)
         finally:
             os.chdir(before)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise RuntimeError(f"{line} raised {result.exception!r}") from result.exception
         return result
+
+    @contextlib.contextmanager
+    def _fixed_chance_and_clock(self):
+        """With ``papers_seed``: papers and quiz ids drawn from the seeded generator, the quiz
+        commands' clock fixed (only while a command runs)."""
+        if self._chance is None:
+            yield
+            return
+        import flashcards.quiz.papers as papers
+
+        chance = self._chance
+
+        def tick():
+            self._moment += timedelta(seconds=15)
+            return self._moment
+
+        shim = types.SimpleNamespace(SystemRandom=lambda: chance,
+                                     token_hex=lambda n=32: chance.getrandbits(8 * n).to_bytes(n, "big").hex())
+        swaps = [(papers, "secrets", shim), (secrets, "token_hex", shim.token_hex)] + [
+            (module, "now", tick) for name, module in sorted(sys.modules.items())
+            if name.startswith("flashcards.cli.") and callable(getattr(module, "now", None))]
+        saved = [(module, name, getattr(module, name)) for module, name, _ in swaps]
+        for module, name, value in swaps:
+            setattr(module, name, value)
+        try:
+            yield
+        finally:
+            for module, name, value in saved:
+                setattr(module, name, value)
+
+    def answer_lines(self, paper: str, right: int) -> str:
+        """What a learner types into ``flash quiz take PAPER`` (a file in the session) who knows the
+        answers of its first ``right`` questions and picks a wrong option for the others: the key,
+        looked up in the session's database, as each option's letter on this paper."""
+        from flashcards.quiz.model import letter
+        from flashcards.quiz.papers import load_paper
+        from flashcards.store import Store
+        from flashcards.store.quizzes import QuizStore
+
+        shown = load_paper(self.home / paper)
+        with Store.open(self.home / ".local/share/flashcards/flash.db", create=False) as store:
+            quizzes = QuizStore(store)
+            the_quiz = quizzes.get(shown.quiz_id)
+            issued = next(p for p in quizzes.papers(shown.quiz_id) if p.learner.id == shown.learner_id)
+        lines = []
+        for n, (question, canonical) in enumerate(zip(shown.questions, issued.questions)):
+            key, mapping = the_quiz.item(canonical.item_id).answer, dict(canonical.options)
+            wanted = key if n < right else min(c for c in mapping.values() if c != key)
+            lines.append(letter([mapping[o.id] for o in question.options].index(wanted)))
+        return "\n".join(lines) + "\n"
 
     def output(self, line: str, input: str | None = None, tty: bool = False, width: int = WIDTH,
                status: int | None = 0, env: dict | None = None) -> str:
@@ -301,3 +366,38 @@ def anki_collection(session: Session, package: Path, name: str, *, start: str, d
     finally:
         col.close()
     return sum(per_day)
+
+
+def trim_tables(text: str, rows: dict[str, tuple[int, int]]) -> str:
+    """Shorten the tables of a command's output for a page: the table under a title line starting
+    with a key of ``rows`` keeps its header, its first and last rows (``(first, last)``; a row
+    wrapped over several lines counts once) and its bottom border, with ``...`` for the rows left
+    out. Tables not named, and every other line, are kept whole."""
+    out: list[str] = []
+    lines = text.splitlines()
+    title, i = "", 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.startswith(("┏", "┃", "┡", "│", "└")):
+            title = line
+        if line.startswith("│") and (keep := next((v for k, v in rows.items() if title.startswith(k)), None)):
+            body = []
+            while i < len(lines) and lines[i].startswith("│"):
+                if body and _continues(lines[i]):
+                    body[-1].append(lines[i])
+                else:
+                    body.append([lines[i]])
+                i += 1
+            first, last = keep
+            if len(body) > first + last:
+                body = body[:first] + [["..."]] + (body[len(body) - last:] if last else [])
+            out += [part for row in body for part in row]
+            continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+def _continues(line: str) -> bool:
+    """A table line that carries on the row above: its first cell is blank."""
+    return line.startswith("│") and line[1:].split("│", 1)[0].strip() == ""
