@@ -73,7 +73,7 @@ class TermIndex:
 
     def __init__(self, terms: Iterable[Term]):
         self._names: dict[tuple[str, ...], str] = {}
-        self._line_words: dict[str, list[str]] = {}
+        self._line_mentions: dict[str, tuple[str, ...]] = {}
         for term in terms:
             if term.question:  # one fact about a term ("Fine-tuning: Who runs it?") introduces no concept
                 continue
@@ -93,17 +93,29 @@ class TermIndex:
 
     def mentions(self, text: str) -> list[str]:
         """Ids of the terms ``text`` names, in order of first mention. At each place the longest
-        name is taken ("fine-tuned weights", not "weights")."""
-        words = self._text_words(text)
+        name is taken ("fine-tuned weights", not "weights"). A name is read within a line, never
+        across a line break (a card's front and back are two texts); cards repeat lines (a term's
+        name, a definition, the questions), so each distinct line is read once."""
+        cache = self._line_mentions
+        found: dict[str, None] = {}
+        for line in text.split("\n"):
+            named = cache.get(line)
+            if named is None:
+                named = cache[line] = self._line(_words(line))
+            for term_id in named:
+                found.setdefault(term_id)
+        return list(found)
+
+    def _line(self, words: list[str]) -> tuple[str, ...]:
         # first, in C, every run of words of a name's length that is a name: only the places whose
-        # word starts one of those can match (in most texts there is none)
+        # word starts one of those can match (in most lines there is none)
         firsts = set()
         for length, names_of_length in self._by_length.items():
             if length <= len(words):
                 firsts.update(name[0] for name in names_of_length.intersection(
                     zip(*[words[k:] for k in range(length)])))
         if not firsts:
-            return []
+            return ()
         found: dict[str, None] = {}
         names, starts, i = self._names, self._lengths, 0
         for place in [p for p, word in enumerate(words) if word in firsts]:
@@ -115,19 +127,7 @@ class TermIndex:
                     found.setdefault(term_id)
                     i = place + length
                     break
-        return list(found)
-
-    def _text_words(self, text: str) -> list[str]:
-        """``_words(text)``, line by line: cards repeat lines (a term's name, a definition, the
-        questions), so each distinct line is read once. No word spans a line break."""
-        cache = self._line_words
-        words: list[str] = []
-        for line in text.split("\n"):
-            found = cache.get(line)
-            if found is None:
-                found = cache[line] = _words(line)
-            words += found
-        return words
+        return tuple(found)
 
 
 def entry_uses(deck: Deck, entry, index: Optional[TermIndex] = None) -> list[str]:

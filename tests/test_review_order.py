@@ -134,6 +134,17 @@ def test_names_acronyms_and_plurals(deck):
     assert index.mentions("A fine-tuned model") == []
 
 
+def test_a_name_is_read_within_a_line_and_each_line_once(deck):
+    """A card's front and back are two texts: a name does not run across the line between them,
+    and a line met again (a term's definition is the front of one card and the back of another)
+    gives the same terms, in the order of the text they stand in."""
+    index = TermIndex(deck.terms)
+    assert index.mentions("The fine-tuned weights") == ["ft-weights"]
+    assert index.mentions("The fine-tuned\nweights") == ["weights"]  # not "Fine-tuned weights"
+    assert index.mentions("Context windows\nOne token") == ["window", "tokens"]
+    assert index.mentions("One token\nContext windows") == ["tokens", "window"]
+
+
 def test_card_needs_infers_from_text_and_uses_replaces_it(deck):
     needs = card_needs(deck)
     assert needs["d/window/term"] == ("d/tokens/term",)

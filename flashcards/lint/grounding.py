@@ -63,11 +63,16 @@ _RANGE_GLUE = re.compile(r"^\s*(?:-|–|—|to|or|and)\s*$", re.IGNORECASE)
 _UNIT_RANGE = re.compile(r"\b(?P<a>" + _UNIT + r")\s+(?:to|or|-|–)\s+(?P<b>" + _UNIT + r")\b", re.IGNORECASE)
 _BARE_UNIT = re.compile(r"(?<!\d)(?<!\d\s)(?<!\d-)\b(?P<u>" + _UNIT.replace("s?", "s") + r")\b", re.IGNORECASE)
 _VAGUE_WORD = re.compile(r"\b(?P<w>" + "|".join(_VAGUE) + r")\b", re.IGNORECASE)
-_NAME = re.compile(r"(?<![\w'’-])[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
+# the capital first, then what may not stand before it: the pattern is tried only at capitals
+_NAME = re.compile(r"[A-Z](?<![\w'’-][A-Z])[A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*")
 _OPENERS = ".!?:;\"“("
 _ANY_UNIT = re.compile("|".join(UNITS))  # on lower-case ASCII text: whether _UNIT_RANGE or _BARE_UNIT can match
 _ANY_VAGUE = re.compile("|".join(_VAGUE))
 _INNER = re.compile(r"[A-Z0-9]")
+_DIGIT = re.compile(r"[0-9]")
+# on lower-case ASCII text without a digit: whether _FIGURE can match (a number word; a lookahead on
+# their first letters, so most places are passed over in one test)
+_ANY_NUMBER_WORD = re.compile(r"(?=[" + "".join(sorted({w[0] for w in _NUMBER_WORDS})) + "])(?:" + "|".join(_NUMBER_WORDS) + ")")
 
 
 @dataclass(frozen=True)
@@ -116,10 +121,11 @@ def _numbers(text: str) -> list[Figure]:
 
 def figures(text: str) -> list[Figure]:
     """The figures an answer states (see the module docstring), in order, each once."""
-    found = _numbers(text)
-    # the unit and magnitude patterns run only on text that has one of their words (ASCII text:
-    # there lower() is what the patterns' IGNORECASE matches; other text always runs them)
+    # each pattern runs only on text that has what it needs: a digit or a number word, a unit or
+    # magnitude word, a capital (ASCII text: there lower() is what the patterns' IGNORECASE
+    # matches; other text always runs them)
     lower = text.lower() if text.isascii() else None
+    found = _numbers(text) if lower is None or _DIGIT.search(text) or _ANY_NUMBER_WORD.search(lower) else []
     if lower is None or _ANY_UNIT.search(lower):
         for m in _UNIT_RANGE.finditer(text):
             found.append(Figure(m.group(0), "unit-range", words=(_unit(m.group("a")), _unit(m.group("b")))))
@@ -130,7 +136,7 @@ def figures(text: str) -> list[Figure]:
     if lower is None or _ANY_VAGUE.search(lower):
         for m in _VAGUE_WORD.finditer(text):
             found.append(Figure(m.group(0), "word", words=(m.group("w").lower()[:-1],)))
-    for m in _NAME.finditer(text):
+    for m in _NAME.finditer(text) if lower is None or lower != text else ():
         name = m.group(0)
         if name.endswith(".") or name == "I":
             name = name.rstrip(".")
