@@ -18,6 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .cloze import ClozeSyntaxError, parse as parse_cloze
 from .errors import DeckError, Problem
+from .heap import collection_paused
 from .model import Analog, Cloze, Deck, Phrase, SourceDocument, Term
 from .text import describe, find_hazard, nfc
 
@@ -152,7 +153,8 @@ def _read_file(path: str | Path) -> tuple[Optional[Deck], list[Problem], int]:
         line = raw.count(b"\n", 0, exc.start) + 1
         return None, [Problem(str(path), line, f"not UTF-8 text ({exc.reason} at byte {exc.start})")], 1
     reader = _DeckReader(str(path))
-    deck, problems = reader.read(text)
+    with collection_paused():
+        deck, problems = reader.read(text)
     return deck, problems, reader.id_line
 
 

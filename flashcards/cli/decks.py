@@ -52,7 +52,7 @@ def import_(paths, anki_file, db_path, today) -> None:
     from ..decks import load_decks
     from ..render import sync_table
 
-    from ._heap import long_lived
+    from ..heap import long_lived
 
     day = resolve_today(today)
     decks = load_decks(paths or default_deck_paths())  # raises DeckError before the database is touched

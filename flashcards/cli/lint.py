@@ -69,7 +69,7 @@ def lint(paths: tuple[Path, ...], strict: bool, max_words: int, sources: tuple[P
     from ..errors import inert
     from ..lint import lint_decks
 
-    from ._heap import long_lived
+    from ..heap import long_lived
 
     decks = load_decks(paths or default_deck_paths())  # an invalid deck is an error (exit 1)
     with long_lived():
