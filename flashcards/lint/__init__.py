@@ -137,8 +137,10 @@ def lint_decks(decks: Iterable[Deck], *, max_words: int = MAX_WORDS,
     file that cannot be read raises ``DeckError``.
 
     ``checks``: only the findings of these checks (names in ``CHECKS``; all by default).
-    The costly ones left out are not run at all: ``flash import``, which counts only the
-    checks outside ``ADVISORY``, reads no source document and searches no interference.
+    The costly ones left out are not run at all (the sources' documents are not read for an
+    unasked ``ungrounded``, nor interference searched for an unasked ``interference``):
+    ``flash import`` asks for the checks outside ``ADVISORY``, which is every check while
+    ``ADVISORY`` is empty.
     """
     wanted = frozenset(CHECKS if checks is None else checks)
     if not wanted <= set(CHECKS):
