@@ -72,7 +72,8 @@ _INNER = re.compile(r"[A-Z0-9]")
 _DIGIT = re.compile(r"[0-9]")
 # on lower-case ASCII text without a digit: whether _FIGURE can match (a number word; a lookahead on
 # their first letters, so most places are passed over in one test)
-_ANY_NUMBER_WORD = re.compile(r"(?=[" + "".join(sorted({w[0] for w in _NUMBER_WORDS})) + "])(?:" + "|".join(_NUMBER_WORDS) + ")")
+_ANY_NUMBER_WORD = re.compile(r"\b(?=[" + "".join(sorted({w[0] for w in _NUMBER_WORDS})) + r"])(?:"
+                              + "|".join(_NUMBER_WORDS) + r")\b")
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def similar_pairs(sets: Sequence[frozenset[str]], threshold: float, *, min_ratio
     # sets are taken smallest first, so every indexed partner is at most as large, and each word's
     # postings are in order of size: those too small for min_ratio are cut off by a bisection
     postings: list[Optional[list[int]]] = [None] * len(by_rank)  # rank -> the sets indexed under it
-    sizes: list[list[int]] = [[] for _ in by_rank]  # rank -> their sizes, in the same order
+    sizes: list[Optional[list[int]]] = [None] * len(by_rank)  # rank -> their sizes, in the same order
     result = PairSearch()
     extras = [0] * len(sets)  # how much longer than they must be each set's prefixes are
     prefixes: list[frozenset[int]] = [frozenset()] * len(sets)  # the ranks each set is indexed under
@@ -86,18 +86,21 @@ def similar_pairs(sets: Sequence[frozenset[str]], threshold: float, *, min_ratio
         # operations on whole postings) rather than one partner at a time
         met: set[int] = set()
         twice: set[int] = set()
-        for position, r in enumerate(probe):
+        for r in probe:
+            ids = postings[r]
+            if ids is not None:
+                cut = bisect_left(sizes[r], smallest)
+                partners = ids[cut:] if cut else ids
+                if partners:
+                    if met:
+                        twice.update(met.intersection(partners))
+                    met.update(partners)
+        for r in probe[:indexed]:
             ids = postings[r]
             if ids is None:
-                if position < indexed:
-                    postings[r] = [i]
-                    sizes[r].append(n)
-                continue
-            partners = ids[bisect_left(sizes[r], smallest):]
-            if partners:
-                twice.update(met.intersection(partners))
-                met.update(partners)
-            if position < indexed:
+                postings[r] = [i]
+                sizes[r] = [n]
+            else:
                 ids.append(i)
                 sizes[r].append(n)
         prefixes[i] = frozenset(probe[:indexed])
