@@ -196,16 +196,40 @@ def test_cli_invalid_deck_is_an_error_not_a_finding(tmp_path):
 
 
 def test_import_prints_a_one_line_lint_count_and_still_imports(planted, tmp_path):
+    """Import counts the checks of single entries: the planted same-answer (line 18), an answer
+    compared across entries, is flash lint's alone."""
     db = tmp_path / "flash.db"
     result = CliRunner().invoke(cli, ["import", str(planted), "--db", str(db), "--today", "2026-12-01"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == (
-        f"Lint: 7 findings (the decks are imported anyway); see them with: flash lint {planted}")
+        "Lint: 6 findings (the decks are imported anyway); see them, with the checks across entries and "
+        f"against sources, in: flash lint {planted}")
+    assert len(lint_decks([load_deck(planted)])) == 7
     cards = CliRunner().invoke(cli, ["cards", "--json", "--db", str(db), "--today", "2026-12-01"])
     assert '"entry": "parrot"' in cards.output
+
+
+def test_import_leaves_the_checks_across_entries_to_lint(tmp_path):
+    """Answers alike across entries (same-answer, interference) are found by flash lint, and the
+    import's line says where to look."""
+    deck = tmp_path / "alike.yaml"
+    deck.write_text(textwrap.dedent("""\
+        id: alike
+        name: Alike
+        terms:
+          - {id: one, term: Hosting fee, definition: A monthly charge for keeping a tuned model deployed.}
+          - {id: two, term: Serving cost, definition: A monthly charge for keeping a tuned model deployed.}
+        """), encoding="utf-8")
+    lint = CliRunner().invoke(cli, ["lint", "--strict", str(deck)])
+    assert lint.exit_code == 1 and "[same-answer]" in lint.output
+    result = CliRunner().invoke(cli, ["import", str(deck), "--db", str(tmp_path / "f.db"), "--today", "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        f"Lint: no findings (the checks across entries and against sources are flash lint's: flash lint {deck})")
 
 
 def test_import_of_the_shipped_decks_reports_no_findings(tmp_path):
     result = CliRunner().invoke(cli, ["import", "--db", str(tmp_path / "f.db"), "--today", "2026-12-01"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1] == "Lint: no findings."
+    assert result.output.splitlines()[-1] == (
+        "Lint: no findings (the checks across entries and against sources are flash lint's: flash lint)")

@@ -141,24 +141,28 @@ def test_part_leak_ignores_qualifiers_not_content_words(term, definition, leaked
     assert [f.message.split('contains "')[1].split('"')[0] for f in findings] == ([leaked] if leaked else [])
 
 
-def test_import_counts_no_finding_for_a_listed_document_it_cannot_read(tmp_path):
+def test_import_reads_no_source_document(tmp_path):
     """A deck's documents need not travel with it (the shipped deck's drafts stay beside the
-    repository): `flash lint` reports the unread document; `flash import` does not count it."""
+    repository): `flash lint` reports the unread document and the ungrounded figure; `flash
+    import` checks no figure against sources, and still counts the checks of single entries."""
     deck = tmp_path / "d.yaml"
     deck.write_text("id: d\nname: D\nsources:\n  - {label: Draft Z, path: gone/z.txt}\nterms:\n"
                     "  - {id: t, term: Zed fee, definition: It is $9.99 a month., source: Draft Z}\n",
                     encoding="utf-8")
     lint = CliRunner().invoke(cli, ["lint", "--strict", str(deck)])
     assert lint.exit_code == 1 and "gone/z.txt: cannot read source" in lint.output
+    (tmp_path / "gone").mkdir()
+    (tmp_path / "gone" / "z.txt").write_text("The fee is $5 a month.", encoding="utf-8")
+    lint = CliRunner().invoke(cli, ["lint", "--strict", str(deck)])
+    assert lint.exit_code == 1 and "'$9.99' is in none of the entry's sources [ungrounded]" in lint.output
     db = tmp_path / "f.db"
     result = CliRunner().invoke(cli, ["import", str(deck), "--db", str(db), "--today", "2026-12-01"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1] == "Lint: no findings."
-    planted = deck.read_text(encoding="utf-8").replace("It is $9.99 a month.", "It is $9.99 a month. It is $1.")
-    deck.write_text(planted.replace("{id: t, term: Zed fee,", "{id: t, term: Input tokens,")
-                    .replace("It is $9.99 a month. It is $1.", "Input tokens are billed."), encoding="utf-8")
+    assert result.output.splitlines()[-1].startswith("Lint: no findings (the checks across entries and against sources")
+    deck.write_text(deck.read_text(encoding="utf-8").replace("{id: t, term: Zed fee,", "{id: t, term: Input tokens,")
+                    .replace("It is $9.99 a month.", "Input tokens are billed."), encoding="utf-8")
     again = CliRunner().invoke(cli, ["import", str(deck), "--db", str(db), "--today", "2026-12-01"])
-    assert again.output.splitlines()[-1].startswith("Lint: 1 finding ")  # other findings still count
+    assert again.output.splitlines()[-1].startswith("Lint: 1 finding ")  # the leak, a check of one entry
 
 
 def test_cli_sources_without_a_label_mapping_use_every_given_file(planted, tmp_path):

@@ -69,19 +69,19 @@ def import_(paths, anki_file, db_path, today) -> None:
 
 
 def lint_line(decks, paths) -> str:
-    """One line for `flash import`: how many lint findings the decks have and how to see them."""
+    """One line for `flash import`: how many findings the checks of single entries have, and how to
+    see them with the checks across entries and against sources, which are flash lint's."""
     import shlex
 
-    from ..lint import ADVISORY, CHECKS, lint_decks
+    from ..lint import ADVISORY, CHECKS, DECK_WIDE, lint_decks
 
-    # advisory checks, and documents of a deck's 'sources:' that are not here, are flash lint's to list
-    # (advisory checks are not counted here, so they are not run at all)
-    findings = lint_decks(decks, checks=[c for c in CHECKS if c not in ADVISORY])
-    n = sum(not f.unchecked for f in findings)
-    if not n:
-        return "Lint: no findings."
+    findings = lint_decks(decks, checks=[c for c in CHECKS if c not in ADVISORY and c not in DECK_WIDE])
+    n = len(findings)
     where = " ".join(["flash lint", *(shlex.quote(str(p)) for p in paths)])
-    return f"Lint: {n} finding{'s' if n != 1 else ''} (the decks are imported anyway); see them with: {where}"
+    if not n:
+        return f"Lint: no findings (the checks across entries and against sources are flash lint's: {where})"
+    return (f"Lint: {n} finding{'s' if n != 1 else ''} (the decks are imported anyway); see them, with the checks "
+            f"across entries and against sources, in: {where}")
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
