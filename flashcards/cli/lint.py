@@ -74,8 +74,8 @@ def lint(paths: tuple[Path, ...], strict: bool, max_words: int, sources: tuple[P
     decks = load_decks(paths or default_deck_paths())  # an invalid deck is an error (exit 1)
     with long_lived():
         findings = lint_decks(decks, max_words=max_words, sources=list(sources))  # an unreadable source: exit 1
-    if findings:  # one write, not one per finding: a large deck has thousands
-        click.echo("\n".join(inert(str(finding)) for finding in findings))
+        if findings:  # one write, not one per finding: a large deck has thousands
+            click.echo("\n".join(inert(str(finding)) for finding in findings))
     count = len(decks)
     what = f"{count} deck{'s' if count != 1 else ''}"
     advisory = sum(f.advisory for f in findings)

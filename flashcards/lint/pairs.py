@@ -46,7 +46,7 @@ LONGER = 1
 
 @dataclass
 class PairSearch:
-    pairs: list[tuple[int, int, float]] = field(default_factory=list)  # (i, j, score), i < j
+    pairs: list[tuple[int, int, float]] = field(default_factory=list)  # (i, j, score), i < j, in order
     compared: int = 0  # pairs whose score was computed
 
 
@@ -113,7 +113,7 @@ def similar_pairs(sets: Sequence[frozenset[str]], threshold: float, *, min_ratio
         candidates = met if not extra else twice | (met & small)
         probed = frozenset(probe)
         group = groups[i]
-        for j in sorted(candidates):
+        for j in candidates:
             if groups[j] == group:
                 continue
             # the shared words outside the two prefixes are at most those outside the one that
@@ -125,6 +125,7 @@ def similar_pairs(sets: Sequence[frozenset[str]], threshold: float, *, min_ratio
             score = _score(sets[i], sets[j])
             if score >= threshold:
                 result.pairs.append((min(i, j), max(i, j), score))
+    result.pairs.sort()  # once, rather than each set's candidates
     return result
 
 
