@@ -141,7 +141,8 @@ def hand_written_output(text: str) -> list[str]:
 def test_the_check_of_hand_written_output_can_fail():
     assert hand_written_output("```console\n$ flash decks\nlesson-04  20 new\n```\n") == ["lesson-04  20 new"]
     assert hand_written_output("```\n89 cards\n```\n") == ["a block without a language: 89 cards"]
-    generated = "<!-- [[[cog\ncog.out(x)\n]]] -->\n```console\n$ flash decks\nlesson-04  20 new\n```\n<!-- [[[end]]] -->\n"
+    generated = ("<!-- [[[cog\ncog.out(x)\n]]] -->\n```console\n$ flash decks\nlesson-04  20 new\n```\n"
+                 "<!-- [[[end]]] -->\n")
     assert hand_written_output(generated) == []
     assert hand_written_output("```console\n$ flash review --new 5\n```\n```nginx\nlocation / {\n```\n") == []
 
