@@ -51,11 +51,9 @@ new note type id and a new name suffix (" v2"), and creates new notes in Anki.
 from __future__ import annotations
 
 import hashlib
-import html
 import io
 import itertools
 import sqlite3
-import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
@@ -91,6 +89,9 @@ from .anki_notetypes import (  # noqa: F401  (names other modules and tests take
     template_card,
     template_kinds,
 )
+from .anki_previous import (  # noqa: F401  (names other modules and tests take from here)
+    MAX_PREVIOUS_BYTES, MODEL_KINDS, NOTE_FIELDS, PreviousNote, PreviousPackage, next_stamp, read_previous,
+)
 from .anki_stamps import DeckStamps, StampMemory, note_digest, stamp_deck
 from .errors import ExportError
 from .model import Analog, Cloze, Deck, Entry, Phrase, Term, answer_source, cards_for_entry
@@ -107,8 +108,6 @@ REMOVED_SOURCE = (
 # lesson's deck, so studying the lesson never shows them.
 REMOVED_DECK_SUFFIX = " (removed)"
 REMOVED_SUBDECK = "removed"  # the key of its Anki deck id
-# A previous package bigger than this is not read (ours are tens of kB).
-MAX_PREVIOUS_BYTES = 64 * 1024 * 1024
 
 # Where each entry's *first* card goes (the one a learner should meet first): term ->
 # definition cards in the lesson's deck itself, the others in a sub-deck per kind. Anki
@@ -324,7 +323,7 @@ def build_decks(
     models: Optional[Mapping[str, genanki.Model]] = None,
     *,
     deck_tags: bool = False,
-    removed: Sequence["PreviousNote"] = (),
+    removed: Sequence[PreviousNote] = (),
 ) -> list[genanki.Deck]:
     """The Anki decks of one YAML deck: the lesson's deck (holding the description and
     the terms' notes), a sub-deck per other kind of entry it has, the follow-up deck,
@@ -358,7 +357,7 @@ def build_decks(
         gone = genanki.Deck(anki_deck_id(deck.id, REMOVED_SUBDECK), removed_deck_name(deck))
         for position, old in enumerate(removed, start=len(deck.entries) + 1):
             gone.add_note(genanki.Note(
-                model=models[old.kind], fields=old.removed_fields(), guid=old.guid,
+                model=models[old.kind], fields=removed_fields(old), guid=old.guid,
                 tags=[REMOVED_TAG, deck_tag(deck.id, old.entry_kind)], due=position,
             ))
         result.append(gone)
@@ -372,97 +371,15 @@ def build_package(decks: Iterable[Deck]) -> genanki.Package:
     return genanki.Package(anki_decks)
 
 
-# -- the package being replaced ------------------------------------------------------
+# -- the package being replaced (read in anki_previous.py) ----------------------
 
 
-# note type id -> note_kind(), and that kind's fields
-_MODEL_KINDS = {TERM_MODEL_ID: "term", PHRASE_MODEL_ID: "phrase", REPLY_MODEL_ID: "reply", ANALOG_MODEL_ID: "analog",
-                QUESTION_MODEL_ID: "question", CLOZE_MODEL_ID: "cloze"}
-_FIELDS = {"term": TERM_FIELDS, "phrase": PHRASE_FIELDS, "reply": REPLY_FIELDS, "analog": ANALOG_FIELDS,
-           "question": QUESTION_FIELDS, "cloze": CLOZE_FIELDS}
-
-
-@dataclass(frozen=True)
-class PreviousNote:
-    """A note of one of our note types, as a previous package holds it."""
-
-    guid: str
-    kind: str  # note_kind(): "term", "question", "phrase", "reply", "analog" or "cloze"
-    fields: tuple[str, ...]  # HTML, as written
-    mod: int
-
-    @property
-    def entry_kind(self) -> str:
-        """The YAML kind, as in tags: a buyer reply is a phrase row, a term question a term."""
-        return {"reply": "phrase", "question": "term"}.get(self.kind, self.kind)
-
-    @property
-    def deck_id(self) -> str:
-        return html.unescape(self.fields[-1]).split("/", 1)[0]
-
-    def removed_fields(self) -> list[str]:
-        """The note's fields with Source saying it was removed (the text stays, so the
-        learner still sees what the card was about)."""
-        values = list(self.fields)
-        values[_FIELDS[self.kind].index("Source")] = field_html(REMOVED_SOURCE)
-        return values
-
-
-@dataclass(frozen=True)
-class PreviousPackage:
-    """What the file about to be replaced tells: our notes in it, and its stamp."""
-
-    path: Path
-    notes: tuple[PreviousNote, ...]
-
-    @property
-    def stamp(self) -> Optional[int]:
-        return max((n.mod for n in self.notes), default=None)
-
-
-def read_previous(path: Path) -> tuple[Optional[PreviousPackage], Optional[str]]:
-    """The package at ``path`` (our notes and times), or None; with a warning when a
-    file is there that cannot be read as a package (it is then simply replaced).
-
-    The file is the user's own output, but still treated as untrusted: size-capped,
-    opened read-only, and only plain columns are read.
-    """
-    path = Path(path)
-    if not path.exists():
-        return None, None
-    if not path.is_file():
-        return None, None  # a folder, FIFO or device (opening a FIFO would block): the writer refuses it
-    unreadable = (f"{path} is not a package flashcards can read; it is replaced, and no "
-                  "removed entries or earlier stamp are taken from it")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            info = archive.getinfo("collection.anki2")
-            if info.file_size > MAX_PREVIOUS_BYTES:
-                return None, unreadable
-            data = archive.read(info)
-    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
-        return None, unreadable
-    try:
-        with tempfile.TemporaryDirectory(prefix="flashcards-previous-") as scratch:
-            db = Path(scratch) / "collection.anki2"
-            db.write_bytes(data)
-            conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
-            try:
-                rows = conn.execute("SELECT guid, mid, flds, mod FROM notes ORDER BY id").fetchall()
-            finally:
-                conn.close()
-    except (OSError, sqlite3.Error):
-        return None, unreadable
-    notes = []
-    for guid, mid, flds, mod in rows:
-        kind = _MODEL_KINDS.get(mid)
-        if kind is None or not isinstance(guid, str) or not isinstance(flds, str) or not isinstance(mod, int):
-            continue  # not one of our current note types: nothing we could write back
-        fields = tuple(flds.split("\x1f"))
-        if len(fields) != len(_FIELDS[kind]):
-            continue
-        notes.append(PreviousNote(guid, kind, fields, mod))
-    return PreviousPackage(path, tuple(notes)), None
+def removed_fields(note: PreviousNote) -> list[str]:
+    """The note's fields with Source saying it was removed (the text stays, so the
+    learner still sees what the card was about)."""
+    values = list(note.fields)
+    values[NOTE_FIELDS[note.kind].index("Source")] = field_html(REMOVED_SOURCE)
+    return values
 
 
 def removed_notes(deck: Deck, previous: Optional[PreviousPackage]) -> list[PreviousNote]:
@@ -473,16 +390,6 @@ def removed_notes(deck: Deck, previous: Optional[PreviousPackage]) -> list[Previ
     live = {note_guid(deck.id, e.id) for e in deck.entries}
     gone = {n.guid: n for n in previous.notes if n.deck_id == deck.id and n.guid not in live}
     return [gone[guid] for guid in sorted(gone)]
-
-
-def next_stamp(previous: Optional[PreviousPackage], now: float) -> int:
-    """The stamp of a package written over ``previous``: now, or one second after
-    the newest note it has if that is later, so a re-export is always newer."""
-    stamp = int(now)
-    last = previous.stamp if previous is not None else None
-    if last is not None and last >= stamp:
-        stamp = last + 1
-    return stamp
 
 
 # -- writing ---------------------------------------------------------------------
@@ -563,7 +470,7 @@ def _plan(decks: Sequence[Deck], path: Path, timestamp: Optional[float], deck_ta
     for deck in decks:
         removed = removed_notes(deck, previous)
         anki_decks = build_decks(deck, models, deck_tags=deck_tags, removed=removed)
-        digests = [(note.guid, note_digest(model_digests[_MODEL_KINDS[note.model.model_id]], note.fields, note.tags))
+        digests = [(note.guid, note_digest(model_digests[MODEL_KINDS[note.model.model_id]], note.fields, note.tags))
                    for anki_deck in anki_decks for note in anki_deck.notes]
         stamps = stamp_deck(deck.id, digests, memory, now=int(now), fixed=fixed, previous=previous_stamp)
         per_deck.append((deck, anki_decks, card_places(deck), len(removed), stamps))
