@@ -307,52 +307,41 @@ def simulated_learner(session: Session, name: str, *, cards: int, days: int, see
 def anki_collection(session: Session, package: Path, name: str, *, start: str, days: int, seed: int) -> int:
     """``name`` (a .colpkg, Anki's current layout) in the session's folder: a new Anki collection (the
     real ``anki`` package, a test extra) that imported ``package`` and studied the lesson's deck and its
-    follow-up deck for ``days`` days with Anki's own scheduler, as tests/anki_study.py does. Returns the
-    answers given.
+    follow-up deck for ``days`` days with Anki's own scheduler (``tests/anki_study.py``'s
+    ``study_days``). Returns the answers given.
 
     Made to come out the same at every run: each card's n-th button is drawn from ``seed``, the card
     and n (so the order Anki shows cards in changes nothing), and every answer is then given a fixed
     time, day k of the study (from ``start``, a date) at 14:00 UTC, a second apart, and six seconds
     spent on it."""
-    import random
     from datetime import date, datetime, timedelta, timezone
 
     from anki.collection import Collection
     from anki.import_export_pb2 import ImportAnkiPackageRequest
-    from anki.scheduler_pb2 import CardAnswer
 
-    buttons = (CardAnswer.AGAIN, CardAnswer.HARD, CardAnswer.GOOD, CardAnswer.EASY)
-    weights = (12, 10, 68, 10)
+    sys.path.insert(0, str(REPO / "tests"))
+    try:
+        from anki_study import BUTTONS, WEIGHTS, study_days
+    finally:
+        sys.path.remove(str(REPO / "tests"))
     folder = session.home / "anki"
     folder.mkdir(exist_ok=True)
-    path = str(folder / "collection.anki2")
-    col = Collection(path)
-    per_day = []
+    path = folder / "collection.anki2"
+    col = Collection(str(path))
     try:
         options = col._backend.get_import_anki_package_presets()
         col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=options))
         lesson = next(n.name for n in col.decks.all_names_and_ids()
                       if n.name.startswith("Lesson 4:") and "::" not in n.name and "(" not in n.name)
-        for _ in range(days):
-            answered = 0
-            for deck in (lesson, f"{lesson} (follow-up)"):
-                col.decks.select(col.decks.id_for_name(deck))
-                while (queued := col.sched.get_queued_cards(fetch_limit=1)).cards:
-                    card = col.get_card(queued.cards[0].card.id)
-                    card.start_timer()
-                    states = col._backend.get_scheduling_states(card.id)
-                    rating = random.Random(f"{seed}/{card.id}/{card.reps}").choices(buttons, weights)[0]
-                    col.sched.answer_card(col.sched.build_answer(card=card, states=states, rating=rating))
-                    answered += 1
-                    if answered > 2000:
-                        raise RuntimeError("Anki kept showing cards")
-            per_day.append(answered)
-            # a day passes: everything the collection holds moves a day into the past (tests/anki_study.py)
-            col.crt -= 86_400
-            col.db.execute("UPDATE revlog SET id = id - 86400000")
-            col.db.execute("UPDATE cards SET due = due - 86400 WHERE queue = 1")
-            col.close()
-            col = Collection(path)
+    finally:
+        col.close()
+
+    def rating(card) -> int:
+        return random.Random(f"{seed}/{card.id}/{card.reps}").choices(BUTTONS, WEIGHTS)[0]
+
+    per_day = study_days(path, [lesson, f"{lesson} (follow-up)"], days, rating=rating)
+    col = Collection(str(path))
+    try:
         ids = [row for row, in col.db.all("SELECT id FROM revlog ORDER BY id")]  # the order answered
         if len(ids) != sum(per_day):
             raise RuntimeError(f"Anki logged {len(ids)} answers for {sum(per_day)} given")

@@ -22,10 +22,17 @@ def study(collection_path: Path, deck_names: list[str], days: int, *, seed: int 
     """Study ``deck_names`` (each in turn, every card Anki shows) for ``days`` days,
     pressing buttons drawn with ``seed``; returns the number of answers."""
     rng = random.Random(seed)
-    answers = 0
+    return sum(study_days(collection_path, deck_names, days, rating=lambda card: rng.choices(BUTTONS, WEIGHTS)[0]))
+
+
+def study_days(collection_path: Path, deck_names: list[str], days: int, *, rating) -> list[int]:
+    """Study ``deck_names`` (each in turn, every card Anki shows) for ``days`` days, pressing
+    ``rating(card)`` (a ``BUTTONS`` value) for each card shown; returns the answers of each day."""
+    per_day = []
     col = Collection(str(collection_path))
     try:
         for _ in range(days):
+            answers = 0
             for name in deck_names:
                 col.decks.select(col.decks.id_for_name(name))
                 shown = 0
@@ -33,11 +40,11 @@ def study(collection_path: Path, deck_names: list[str], days: int, *, seed: int 
                     card = col.get_card(queued.cards[0].card.id)
                     card.start_timer()
                     states = col._backend.get_scheduling_states(card.id)
-                    rating = rng.choices(BUTTONS, WEIGHTS)[0]
-                    col.sched.answer_card(col.sched.build_answer(card=card, states=states, rating=rating))
+                    col.sched.answer_card(col.sched.build_answer(card=card, states=states, rating=rating(card)))
                     shown += 1
                     assert shown < 2000
                 answers += shown
+            per_day.append(answers)
             col.crt -= 86_400
             col.db.execute("UPDATE revlog SET id = id - ?", DAY_MS)
             col.db.execute("UPDATE cards SET due = due - 86400 WHERE queue = 1")
@@ -45,4 +52,4 @@ def study(collection_path: Path, deck_names: list[str], days: int, *, seed: int 
             col = Collection(str(collection_path))
     finally:
         col.close()
-    return answers
+    return per_day
